@@ -1,0 +1,2 @@
+build/cli/commands.o: cli/commands.c cli/cli.h
+cli/cli.h:

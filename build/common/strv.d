@@ -1,0 +1,2 @@
+build/common/strv.o: common/strv.c common/strv.h
+common/strv.h:

@@ -1,0 +1,3 @@
+build/vmm/msr.o: vmm/msr.c vmm/msr.h common/error.h
+vmm/msr.h:
+common/error.h:

@@ -1,0 +1,55 @@
+/* cli.h - the thin command-line front end: one file per subcommand. */
+#ifndef VMCTL_CLI_H
+#define VMCTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Docker's exit codes for vmctl's own failures. */
+#define EXIT_VMCTL_ERROR 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;   /* "run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
+	const char *summary; /* one line for `vmctl help` */
+	const char *help;    /* the options, for `vmctl CMD --help` (may be NULL) */
+};
+
+extern const struct command commands[];
+const struct command *command_find(const char *name);
+
+/* CLOCK_MONOTONIC when main() started: t0 of every report. */
+extern int64_t cli_t0_ns;
+
+/* Prints "vmctl: <msg>" on stderr; returns EXIT_VMCTL_ERROR. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True when argv has -h/--help before any "--"; prints the help. */
+bool cli_wants_help(const struct command *cmd, int argc, char **argv);
+
+/* Simple flag scanning for the small commands: returns the index of the
+ * first operand, sets *flags from the table, fails on unknown flags. */
+struct cli_flag {
+	const char *short_name; /* "-a" or NULL */
+	const char *long_name;  /* "--all" */
+	bool *value;
+};
+int cli_scan_flags(const char *cmd, int argc, char **argv,
+		   const struct cli_flag *flags, int *first_operand);
+
+int cmd_run(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/* cmd_run.c - `vmctl run`: flags to a spec, the runner, the report. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "args.h"
+#include "cli.h"
+#include "common/report.h"
+#include "common/runner.h"
+#include "common/util.h"
+
+static void print_report(const struct run_spec *spec, const struct run_result *res)
+{
+	if (spec->report == REPORT_TEXT) {
+		char line[512];
+		if (report_format_text(spec->mode, res, line, sizeof(line)) == 0)
+			fprintf(stderr, "%s\n", line);
+	} else if (spec->report == REPORT_JSON) {
+		char *json = report_format_json(spec->mode, res);
+		if (json)
+			fprintf(stderr, "%s\n", json);
+		free(json);
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_spec spec;
+	struct vmctl_err err = {0};
+	if (parse_run_args(argc, argv, &spec, &err) < 0)
+		return cli_fail("%s", err.msg);
+	struct run_result res;
+	char id[65] = "";
+	/* Our own output must not interleave out of order with the workload's. */
+	fflush(stdout);
+	int r = runner_run(vmctl_root(), &spec, cli_t0_ns, &res, id, &err);
+	int code = res.exit_code;
+	if (r < 0) {
+		cli_fail("%s", err.msg);
+		if (code == 0)
+			code = EXIT_VMCTL_ERROR;
+	} else if (spec.detach) {
+		printf("%s\n", id);
+	} else {
+		print_report(&spec, &res);
+	}
+	run_spec_free(&spec);
+	return code;
+}

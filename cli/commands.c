@@ -1,0 +1,130 @@
+/* commands.c - the command table and the helpers every subcommand shares. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char run_help[] =
+	"      --mode=container|vm   run as a namespace container (default) or a KVM micro-VM\n"
+	"      --name NAME           name the run (default: generated)\n"
+	"      --rm                  remove the run when it exits\n"
+	"  -d, --detach              run in the background and print its id\n"
+	"  -e, --env K=V             set an environment variable (-e K passes vmctl's value)\n"
+	"  -w, --workdir DIR         working directory inside (absolute)\n"
+	"      --hostname NAME       hostname inside\n"
+	"  -m, --memory SIZE         memory limit (container) / guest RAM (vm), e.g. 64m, 1g\n"
+	"      --cpus N              CPU quota (container) / vCPUs (vm)\n"
+	"      --pids-limit N        at most N processes (-1: unlimited)\n"
+	"  -v, --volume HOST:PATH[:ro]  bind mount a host path\n"
+	"  -t, --tty                 allocate a terminal\n"
+	"  -i, --interactive         keep stdin open\n"
+	"      --timeout SECONDS     kill the workload after this long (exit 137)\n"
+	"      --report[=text|json]  print startup time and memory use on stderr at exit\n"
+	"      --kernel PATH         guest kernel (vm; default: vmctl's own, built on first use)\n";
+
+const struct command commands[] = {
+	{"run", cmd_run, "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
+	 "Run a command in a new container or micro-VM", run_help},
+	{"ps", cmd_ps, "ps [-a] [--json]", "List runs (-a: also the exited ones)",
+	 "  -a, --all    show exited runs too\n      --json   one JSON array\n"},
+	{"rm", cmd_rm, "rm [-f] NAME|ID...", "Remove runs (-f: kill running ones first)",
+	 "  -f, --force  kill and remove a running run\n"},
+	{"logs", cmd_logs, "logs NAME|ID", "Print the output of a detached run", NULL},
+	{"inspect", cmd_inspect, "inspect NAME|ID|IMAGE...",
+	 "Show a run's or an image's record as JSON", NULL},
+	{"images", cmd_images, "images [--json]", "List images",
+	 "      --json   one JSON array\n"},
+	{"image", cmd_image, "image build-base", "Manage images (build-base: the busybox image)",
+	 NULL},
+	{"kernel", cmd_kernel, "kernel build|path", "Build or locate the guest kernel", NULL},
+	{"version", cmd_version, "version [--json]", "Show vmctl's version", NULL},
+	{"info", cmd_info, "info [--json]", "Show what this machine offers vmctl", NULL},
+	{"help", cmd_help, "help [COMMAND]", "Show help", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("vmctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_VMCTL_ERROR;
+}
+
+static void print_command_help(const struct command *cmd)
+{
+	printf("Usage: vmctl %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (cmd->help)
+		printf("\nOptions:\n%s", cmd->help);
+}
+
+bool cli_wants_help(const struct command *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			print_command_help(cmd);
+			return true;
+		}
+		/* For run, everything after the image belongs to the workload. */
+		if (argv[i][0] != '-' && !strcmp(cmd->name, "run"))
+			return false;
+	}
+	return false;
+}
+
+int cli_scan_flags(const char *cmd, int argc, char **argv,
+		   const struct cli_flag *flags, int *first_operand)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		}
+		const struct cli_flag *f = flags;
+		for (; f && f->long_name; f++)
+			if ((f->short_name && !strcmp(argv[i], f->short_name)) ||
+			    !strcmp(argv[i], f->long_name))
+				break;
+		if (!f || !f->long_name)
+			return cli_fail("unknown flag for %s: %s (see `vmctl %s --help`)",
+					cmd, argv[i], cmd);
+		*f->value = true;
+	}
+	*first_operand = i;
+	return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct command *cmd = command_find(argv[1]);
+		if (!cmd)
+			return cli_fail("no help for '%s': not a vmctl command", argv[1]);
+		print_command_help(cmd);
+		return 0;
+	}
+	printf("Usage: vmctl COMMAND [OPTIONS]\n\n"
+	       "Run one workload as a KVM micro-VM (its own kernel) or a namespace\n"
+	       "container (the host's kernel) and compare startup time and memory.\n\n"
+	       "Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		printf("  %-9s %s\n", c->name, c->summary);
+	printf("\nRun 'vmctl COMMAND --help' for a command's options.\n"
+	       "Store: $VMCTL_ROOT (default /var/lib/vmctl).\n");
+	return 0;
+}

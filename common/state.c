@@ -1,0 +1,416 @@
+#include "state.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "strv.h"
+#include "util.h"
+
+int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ctr_state_free(struct ctr_state *st)
+{
+	free(st->image);
+	strv_free(st->argv);
+	free(st->report_json);
+	st->image = NULL;
+	st->argv = NULL;
+	st->report_json = NULL;
+}
+
+const char *ctr_status_name(enum ctr_status s)
+{
+	switch (s) {
+	case ST_CREATED:
+		return "created";
+	case ST_RUNNING:
+		return "running";
+	default:
+		return "exited";
+	}
+}
+
+static const char *const adjectives[] = {
+	"brave",  "calm",   "eager",  "fancy",  "gentle", "happy", "jolly",
+	"kind",   "lucid",  "merry",  "nifty",  "proud",  "quick", "silly",
+	"sturdy", "witty",
+};
+static const char *const nouns[] = {
+	"babbage",  "curie",   "dijkstra", "euler",    "franklin", "hopper",
+	"knuth",    "lamport", "liskov",   "lovelace", "noether",  "ritchie",
+	"shannon",  "thompson", "torvalds", "turing",
+};
+
+void state_name_from_seed(uint32_t seed, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s_%s%u", adjectives[seed % 16], nouns[(seed / 16) % 16],
+		 (seed / 256) % 100);
+}
+
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_free char *text = NULL;
+	if (read_file(path, &text, NULL) < 0)
+		return 0;
+	/* Field 22; the command name (field 2) may contain spaces and ')'. */
+	char *p = strrchr(text, ')');
+	if (!p)
+		return 0;
+	unsigned long long start = 0;
+	int field = 2;
+	for (p++; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field == 22)
+		start = strtoull(p, NULL, 10);
+	return start;
+}
+
+bool state_owner_alive(const struct ctr_state *st)
+{
+	if (st->owner_pid <= 0)
+		return false;
+	unsigned long long now = proc_start_time(st->owner_pid);
+	return now != 0 && now == st->owner_start;
+}
+
+static int containers_dir(const char *root, char *buf, size_t n)
+{
+	return xsnprintf(buf, n, "%s/containers", root);
+}
+
+static cJSON *state_to_json(const struct ctr_state *st)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "id", st->id);
+	cJSON_AddStringToObject(j, "name", st->name);
+	cJSON_AddStringToObject(j, "image", st->image ? st->image : "");
+	cJSON *argv = cJSON_AddArrayToObject(j, "argv");
+	for (size_t i = 0; st->argv && st->argv[i]; i++)
+		cJSON_AddItemToArray(argv, cJSON_CreateString(st->argv[i]));
+	cJSON_AddStringToObject(j, "mode", st->mode == MODE_VM ? "vm" : "container");
+	cJSON_AddStringToObject(j, "status", ctr_status_name(st->status));
+	cJSON_AddNumberToObject(j, "owner_pid", st->owner_pid);
+	cJSON_AddNumberToObject(j, "owner_start", (double)st->owner_start);
+	cJSON_AddNumberToObject(j, "workload_pid", st->workload_pid);
+	cJSON_AddNumberToObject(j, "created", (double)st->created);
+	cJSON_AddNumberToObject(j, "started", (double)st->started);
+	cJSON_AddNumberToObject(j, "finished", (double)st->finished);
+	cJSON_AddNumberToObject(j, "exit_code", st->exit_code);
+	cJSON_AddBoolToObject(j, "rm", st->rm);
+	cJSON_AddBoolToObject(j, "detach", st->detach);
+	if (st->report_json) {
+		cJSON *rep = cJSON_Parse(st->report_json);
+		if (rep)
+			cJSON_AddItemToObject(j, "report", rep);
+	}
+	return j;
+}
+
+static double num(const cJSON *j, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(j, key);
+	return cJSON_IsNumber(it) ? it->valuedouble : 0;
+}
+
+static int state_from_json(const char *text, struct ctr_state *st)
+{
+	cJSON *j = cJSON_Parse(text);
+	if (!j)
+		return -EINVAL;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(j, "name");
+	const cJSON *image = cJSON_GetObjectItemCaseSensitive(j, "image");
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(j, "mode");
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(j, "status");
+	if (!cJSON_IsString(id) || !cJSON_IsString(name) || !cJSON_IsString(status)) {
+		cJSON_Delete(j);
+		return -EINVAL;
+	}
+	snprintf(st->id, sizeof(st->id), "%s", id->valuestring);
+	snprintf(st->name, sizeof(st->name), "%s", name->valuestring);
+	st->image = strdup(cJSON_IsString(image) ? image->valuestring : "");
+	st->mode = cJSON_IsString(mode) && !strcmp(mode->valuestring, "vm") ? MODE_VM
+									    : MODE_CONTAINER;
+	st->status = !strcmp(status->valuestring, "running")   ? ST_RUNNING
+		     : !strcmp(status->valuestring, "created") ? ST_CREATED
+							       : ST_EXITED;
+	st->argv = calloc(1, sizeof(char *));
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "argv"))
+	{
+		if (cJSON_IsString(it))
+			strv_push(&st->argv, it->valuestring);
+	}
+	st->owner_pid = (pid_t)num(j, "owner_pid");
+	st->owner_start = (unsigned long long)num(j, "owner_start");
+	st->workload_pid = (pid_t)num(j, "workload_pid");
+	st->created = (int64_t)num(j, "created");
+	st->started = (int64_t)num(j, "started");
+	st->finished = (int64_t)num(j, "finished");
+	st->exit_code = (int)num(j, "exit_code");
+	st->rm = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "rm"));
+	st->detach = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "detach"));
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(j, "report");
+	st->report_json = rep ? cJSON_PrintUnformatted(rep) : NULL;
+	cJSON_Delete(j);
+	return 0;
+}
+
+int state_save(const struct ctr_state *st, struct vmctl_err *err)
+{
+	cJSON *j = state_to_json(st);
+	cleanup_free char *text = j ? cJSON_Print(j) : NULL;
+	cJSON_Delete(j);
+	if (!text)
+		return vmctl_error(err, ENOMEM, "serialising state");
+	char path[PATH_MAX];
+	if (xsnprintf(path, sizeof(path), "%s/state.json", st->dir) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "state path too long");
+	int r = write_file_atomic(path, text, strlen(text), 0600);
+	return r < 0 ? vmctl_error(err, r, "writing %s", path) : 0;
+}
+
+static int state_load_dir(const char *dir, struct ctr_state *st)
+{
+	char path[PATH_MAX];
+	if (xsnprintf(path, sizeof(path), "%s/state.json", dir) < 0)
+		return -ENAMETOOLONG;
+	cleanup_free char *text = NULL;
+	int r = read_file(path, &text, NULL);
+	if (r < 0)
+		return r;
+	memset(st, 0, sizeof(*st));
+	r = state_from_json(text, st);
+	if (r == 0)
+		snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	return r;
+}
+
+struct name_check {
+	const char *name;
+	bool taken;
+};
+
+static int name_taken_cb(struct ctr_state *st, void *ctx)
+{
+	struct name_check *c = ctx;
+	if (!strcmp(st->name, c->name))
+		c->taken = true;
+	return c->taken;
+}
+
+static bool valid_name(const char *name)
+{
+	if (!isalnum((unsigned char)name[0]))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	return strlen(name) < 128;
+}
+
+int state_create(const char *root, const char *name, struct ctr_state *st,
+		 struct vmctl_err *err)
+{
+	char dir[PATH_MAX], lockpath[PATH_MAX];
+	if (containers_dir(root, dir, sizeof(dir)) < 0 ||
+	    xsnprintf(lockpath, sizeof(lockpath), "%s/.lock", dir) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	if (name && !valid_name(name))
+		return vmctl_errorf(err, EINVAL,
+				    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				    name);
+	int r = mkdir_p(dir, 0700);
+	if (r < 0)
+		return vmctl_error(err, r, "creating %s", dir);
+	unsigned char rnd[32];
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return vmctl_error(err, errno, "getrandom");
+	for (int i = 0; i < 32; i++)
+		snprintf(st->id + 2 * i, 3, "%02x", rnd[i]);
+
+	/* Names are unique: check and claim under one lock. */
+	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		return vmctl_error(err, errno, "locking %s", lockpath);
+	struct name_check c = {.name = st->name};
+	for (uint32_t attempt = 0;; attempt++) {
+		if (name)
+			snprintf(st->name, sizeof(st->name), "%s", name);
+		else
+			state_name_from_seed(((uint32_t)rnd[0] << 16 | rnd[1] << 8 | rnd[2]) + attempt * 7919,
+					     st->name, sizeof(st->name));
+		c.taken = false;
+		r = state_list(root, name_taken_cb, &c, err);
+		if (r < 0)
+			return r;
+		if (!c.taken)
+			break;
+		if (name)
+			return vmctl_errorf(err, EEXIST,
+					    "the container name '%s' is already in use (vmctl rm %s)",
+					    name, name);
+		if (attempt > 1000)
+			return vmctl_errorf(err, EEXIST, "no free container name");
+	}
+	if (xsnprintf(st->dir, sizeof(st->dir), "%s/%s", dir, st->id) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	if (mkdir(st->dir, 0700) < 0)
+		return vmctl_error(err, errno, "creating %s", st->dir);
+	st->owner_pid = getpid();
+	st->owner_start = proc_start_time(st->owner_pid);
+	st->created = wall_ms();
+	r = state_save(st, err);
+	if (r < 0)
+		rm_rf(st->dir);
+	return r;
+}
+
+struct find_ctx {
+	const char *key;
+	struct ctr_state *out;
+	int matches;
+};
+
+static int find_cb(struct ctr_state *st, void *ctx)
+{
+	struct find_ctx *f = ctx;
+	if (!strcmp(st->name, f->key) || !strcmp(st->id, f->key)) {
+		/* An exact name or id wins over any prefix match. */
+		ctr_state_free(f->out);
+		*f->out = *st;
+		memset(st, 0, sizeof(*st)); /* ownership moves to the caller */
+		f->matches = 1;
+		return 1;
+	}
+	if (strncmp(st->id, f->key, strlen(f->key)) != 0)
+		return 0;
+	if (f->matches++ == 0) {
+		*f->out = *st;
+		memset(st, 0, sizeof(*st));
+	}
+	return 0;
+}
+
+int state_find(const char *root, const char *key, struct ctr_state *st,
+	       struct vmctl_err *err)
+{
+	if (!key || !*key)
+		return vmctl_errorf(err, EINVAL, "empty container name");
+	memset(st, 0, sizeof(*st));
+	struct find_ctx f = {key, st, 0};
+	int r = state_list(root, find_cb, &f, err);
+	if (r < 0)
+		return r;
+	if (f.matches == 1)
+		return 0;
+	ctr_state_free(st);
+	if (f.matches > 1)
+		return vmctl_errorf(err, EINVAL, "'%s' matches more than one container", key);
+	return vmctl_errorf(err, ENOENT, "no such container: %s", key);
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct ctr_state *x = a, *y = b;
+	return (x->created > y->created) - (x->created < y->created);
+}
+
+int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ctx,
+	       struct vmctl_err *err)
+{
+	char dir[PATH_MAX];
+	if (containers_dir(root, dir, sizeof(dir)) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	cleanup_closedir DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : vmctl_error(err, errno, "opening %s", dir);
+	struct ctr_state *all = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[PATH_MAX];
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct ctr_state *na = realloc(all, cap * sizeof(*all));
+			if (!na)
+				break;
+			all = na;
+		}
+		if (state_load_dir(path, &all[n]) == 0)
+			n++;
+	}
+	qsort(all, n, sizeof(*all), by_created);
+	int r = 0;
+	size_t i = 0;
+	for (; i < n && r == 0; i++) {
+		r = fn(&all[i], ctx);
+		ctr_state_free(&all[i]);
+	}
+	for (; i < n; i++)
+		ctr_state_free(&all[i]);
+	free(all);
+	return r < 0 ? r : 0;
+}
+
+int state_remove(const struct ctr_state *st, struct vmctl_err *err)
+{
+	int r = rm_rf(st->dir);
+	return r < 0 ? vmctl_error(err, r, "removing %s", st->dir) : 0;
+}
+
+static void ago(int64_t ms, char *buf, size_t n)
+{
+	int64_t s = ms / 1000;
+	if (s < 1)
+		snprintf(buf, n, "Less than a second");
+	else if (s < 60)
+		snprintf(buf, n, "%lld second%s", (long long)s, s == 1 ? "" : "s");
+	else if (s < 3600)
+		snprintf(buf, n, "%lld minute%s", (long long)(s / 60), s / 60 == 1 ? "" : "s");
+	else if (s < 86400)
+		snprintf(buf, n, "%lld hour%s", (long long)(s / 3600), s / 3600 == 1 ? "" : "s");
+	else
+		snprintf(buf, n, "%lld day%s", (long long)(s / 86400), s / 86400 == 1 ? "" : "s");
+}
+
+void state_status_text(const struct ctr_state *st, int64_t now, char *buf, size_t n)
+{
+	char t[48];
+	switch (st->status) {
+	case ST_RUNNING:
+		ago(now - (st->started ? st->started : st->created), t, sizeof(t));
+		snprintf(buf, n, "Up %s", t);
+		break;
+	case ST_CREATED:
+		snprintf(buf, n, "Created");
+		break;
+	default:
+		ago(now - st->finished, t, sizeof(t));
+		snprintf(buf, n, "Exited (%d) %s ago", st->exit_code, t);
+	}
+}

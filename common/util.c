@@ -1,0 +1,252 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !(v >= 0) || isinf(v) || s[0] == '-')
+		return -EINVAL;
+	uint64_t mult = 1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'b': case 'B': mult = 1; end++; break;
+	case 'k': case 'K': mult = 1ULL << 10; end++; break;
+	case 'm': case 'M': mult = 1ULL << 20; end++; break;
+	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	case 't': case 'T': mult = 1ULL << 40; end++; break;
+	default:
+		return -EINVAL;
+	}
+	/* Accept Docker's optional trailing "b"/"ib" after a unit: 512mb, 1GiB. */
+	if (mult > 1 && (*end == 'i' || *end == 'I'))
+		end++;
+	if (mult > 1 && (*end == 'b' || *end == 'B'))
+		end++;
+	if (*end != '\0')
+		return -EINVAL;
+	double bytes = v * (double)mult;
+	if (bytes >= 18446744073709551615.0)
+		return -ERANGE;
+	*out = (uint64_t)bytes;
+	return 0;
+}
+
+const char *vmctl_root(void)
+{
+	const char *r = getenv("VMCTL_ROOT");
+	return (r && *r) ? r : "/var/lib/vmctl";
+}
+
+int xsnprintf(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -EINVAL;
+	if ((size_t)r >= n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int exe_dir(char *buf, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
+	if (len < 0)
+		return -errno;
+	buf[len] = '\0';
+	char *slash = strrchr(buf, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	return 0;
+}
+
+int vmctl_data_path(const char *rel, char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	int r = exe_dir(dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	/* Built in the source tree: bin/vmctl, so <exe>/.. is the tree. */
+	if (xsnprintf(buf, n, "%s/../%s", dir, rel) == 0 &&
+	    access(buf, F_OK) == 0)
+		return 0;
+	/* Installed: <prefix>/bin/vmctl and <prefix>/lib/vmctl/<rel without
+	 * its first component when that is bin/ or images/>. */
+	const char *tail = rel;
+	if (strncmp(rel, "bin/", 4) == 0)
+		tail = rel + 4;
+	else if (strncmp(rel, "images/", 7) == 0)
+		tail = rel + 7;
+	if (xsnprintf(buf, n, "%s/../lib/vmctl/%s", dir, tail) == 0 &&
+	    access(buf, F_OK) == 0)
+		return 0;
+	return -ENOENT;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	if (xsnprintf(tmp, sizeof(tmp), "%s", path) < 0)
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev)
+{
+	struct stat st;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	/* A mount point below us (a leaked bind mount) is never descended:
+	 * removing its contents would destroy the host's files. */
+	if (st.st_dev != dev)
+		return -EBUSY;
+	int fd = openat(parent, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	int ret = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int r = rm_rf_at(dirfd(d), de->d_name, dev);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	closedir(d);
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+int rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return rm_rf_at(AT_FDCWD, path, st.st_dev);
+}
+
+int read_file(const char *path, char **out, size_t *len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 4096, n = 0;
+	cleanup_free char *buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n + 1 >= cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	*out = steal_ptr(&buf);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	cleanup_close int fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	return write_all(fd, data, len);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int r = xsnprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if (r < 0)
+		return r;
+	r = write_file(tmp, data, len, mode);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}

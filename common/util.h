@@ -1,0 +1,44 @@
+/* util.h - small helpers shared by every part of vmctl. */
+#ifndef VMCTL_UTIL_H
+#define VMCTL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t now_ns(void);
+
+/* Parses a Docker-style size ("512m", "1g", "64k", "1048576", "1.5g") into
+ * bytes.  Returns 0 or -EINVAL / -ERANGE. */
+int parse_size(const char *s, uint64_t *out);
+
+/* The state/image root: $VMCTL_ROOT, else /var/lib/vmctl. */
+const char *vmctl_root(void);
+
+/* Finds a file shipped with vmctl (e.g. "bin/vmctl-init",
+ * "images/kernel/build.sh"): first relative to the source tree the running
+ * binary was built in (<exe>/../REL), then <exe>/../lib/vmctl/<basename of
+ * REL's directory path>.  Returns 0 and fills buf, or -ENOENT. */
+int vmctl_data_path(const char *rel, char *buf, size_t n);
+
+/* mkdir -p with mode; existing directories are fine. */
+int mkdir_p(const char *path, mode_t mode);
+
+/* rm -rf that never crosses a mount point and never follows symlinks. */
+int rm_rf(const char *path);
+
+/* Whole-file helpers.  read_file NUL-terminates and returns a malloc'd buffer. */
+int read_file(const char *path, char **out, size_t *len);
+int write_file(const char *path, const void *data, size_t len, mode_t mode);
+/* Writes atomically: a temp file in the same directory, fsync-free rename. */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode);
+
+/* snprintf that reports truncation as -ENAMETOOLONG. */
+int xsnprintf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,55 @@
+/* container.h - run one workload in Linux namespaces (the "container" mode).
+ *
+ * container_run() creates the container (pid, mount, uts, ipc, net and cgroup
+ * namespaces, an overlayfs root, cgroup limits, a reduced capability set and a
+ * seccomp filter), runs the workload under a tiny init that reaps zombies and
+ * forwards signals, waits for it and removes everything it created.
+ */
+#ifndef VMCTL_CONTAINER_H
+#define VMCTL_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "common/spec.h"
+
+struct container_config {
+	const char *id;        /* 12+ hex chars, unique */
+	const char *state_dir; /* per-container dir: upper/ work/ rootfs/ */
+	const char *const *lower_dirs; /* image layers (plain dirs), top-most first */
+	size_t n_lower;
+	char *const *argv; /* resolved command */
+	char *const *env;  /* full env, "K=V", NULL-terminated (PATH included) */
+	const char *workdir;  /* absolute, "/" default (NULL means "/") */
+	const char *hostname; /* NULL: the first 12 chars of id */
+	uint64_t memory_bytes; /* 0 unlimited */
+	double cpus;           /* 0 unlimited */
+	int64_t pids_limit;    /* 0 unlimited */
+	const struct volume *volumes;
+	size_t n_volumes;
+	bool tty;         /* allocate a pty; relay host stdin/stdout <-> master */
+	bool interactive; /* keep stdin open (else the workload gets /dev/null) */
+	unsigned timeout_sec; /* 0: none; on expiry SIGKILL, exit 128+9 */
+	int64_t t0_ns;        /* CLOCK_MONOTONIC start of `vmctl run` */
+	/* Called in the parent once the init pid is known. */
+	void (*on_started)(void *ctx, pid_t pid);
+	void *ctx;
+};
+
+/* Runs the workload to completion and fills *res (see common/spec.h).
+ * Returns 0 when the workload ran (whatever its exit code, including 126/127
+ * when it could not be executed), or -errno with err filled and
+ * res->exit_code = 125 when the runtime itself failed. */
+int container_run(const struct container_config *cfg, struct run_result *res,
+		  struct vmctl_err *err);
+
+/* Undoes what a run that died (vmctl was kill -9'd) left behind: unmounts
+ * state_dir/rootfs (lazily), kills what is left in the cgroup(s) of id and
+ * removes them on v1 and v2.  Missing pieces are fine. */
+int container_cleanup(const char *id, const char *state_dir,
+		      struct vmctl_err *err);
+
+#endif

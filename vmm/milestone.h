@@ -1,0 +1,54 @@
+/* milestone.h - how the guest init tells the monitor where it is.
+ *
+ * Shared by vmm/guest/init.c (the sender, a static PID 1) and the monitor
+ * (vmm/devices/milestone.c, the parser).  Header-only and libc-free apart
+ * from <stdint.h>/<stddef.h> so the init stays tiny.
+ *
+ * A milestone is a record of bytes:  MS_MARK <type> [payload] '\n'
+ * e.g. "\x1eS256\n" (the workload exited, wait status 256).  The same byte
+ * stream reaches the monitor through either transport:
+ *   - the serial console (ttyS0): the guest kernel needs nothing special,
+ *     the records are in-band and the monitor lifts them out of the stream
+ *     (every other byte is kernel console or workload text);
+ *   - the milestone port MS_PORT: one `outb` per byte, used by the init
+ *     when the kernel lets it (ioperm) and the command line asks for it
+ *     (vmctl_ms=port).
+ * A '\r' anywhere is ignored (the tty layer may add one before '\n').
+ */
+#ifndef VMCTL_VMM_MILESTONE_H
+#define VMCTL_VMM_MILESTONE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MS_PORT 0x510 /* a byte written here is one byte of the stream */
+#define MS_PORT_LEN 0x10
+#define MS_MARK '\x1e' /* ASCII record separator: starts a record */
+#define MS_MAX_PAYLOAD 96
+
+enum ms_type {
+	MS_INIT_STARTED = 'I', /* init is running (no payload) */
+	MS_UNAME = 'U',        /* payload: uname release */
+	MS_EXEC = 'X',         /* the workload's execve succeeded */
+	MS_EXIT_STATUS = 'S',  /* payload: decimal wait(2) status */
+	MS_EXEC_ERROR = 'E',   /* payload: decimal errno of the failed exec */
+	MS_INIT_ERROR = 'F',   /* payload: "<errno> <what>" setup failed */
+};
+
+/* The workload description inside the initramfs, written by
+ * initramfs_build() and read by the init: a sequence of records
+ * "<key><value>\0" with key one of the characters below, in order of
+ * appearance (argv elements in order, env entries in order). */
+#define MS_CONFIG_PATH "/vmctl/config"
+#define MS_INIT_PATH "/vmctl/init"
+#define MS_CFG_ARG 'a'
+#define MS_CFG_ENV 'e'
+#define MS_CFG_WORKDIR 'w'
+#define MS_CFG_HOSTNAME 'h'
+
+/* Kernel command line words the monitor adds; the kernel hands unknown
+ * "key=value" words to init as environment variables. */
+#define MS_ENV_TRANSPORT "vmctl_ms"  /* "port": use MS_PORT, else serial */
+#define MS_ENV_OUTPUT "vmctl_out"    /* "hvc0": workload output device */
+
+#endif
