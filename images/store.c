@@ -15,6 +15,15 @@
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* "5000/..." : digits up to the next '/'. */
+static int is_port(const char *s, size_t len)
+{
+	size_t n = 0;
+	while (n < len && isdigit((unsigned char)s[n]))
+		n++;
+	return n > 0 && n < len && s[n] == '/';
+}
+
 static int valid_component(const char *s, size_t len, int is_tag)
 {
 	if (len == 0)
@@ -26,6 +35,9 @@ static int valid_component(const char *s, size_t len, int is_tag)
 		if (is_tag && isupper(c))
 			continue;
 		if (!is_tag && c == '/')
+			continue;
+		/* host:port of a registry, in the first component only */
+		if (!is_tag && c == ':' && !memchr(s, '/', i) && is_port(s + i + 1, len - i - 1))
 			continue;
 		return 0;
 	}

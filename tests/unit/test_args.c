@@ -1,5 +1,7 @@
 /* Unit tests: `vmctl run` flag parsing, sizes, durations, volumes. */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,7 @@
 /* Unit tests: image references, command and environment resolution. */
+#include <errno.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The CLI as a user drives it: bad input, the report, ps/logs/rm/--rm/-d, kill -9 recovery.
+. "$(dirname "$0")/lib.sh"
+ensure_base_image
+
+bad_input() {
+	local out
+	out=$("$VMCTL" run --bogus busybox true 2>&1); expect_eq $? 125 "unknown flag"
+	expect_contains "$out" "unknown flag"
+	expect_eq "$(echo "$out" | wc -l)" 1 "one line"
+	out=$("$VMCTL" run -m lots busybox true 2>&1); expect_eq $? 125 "bad memory"
+	expect_contains "$out" "invalid memory"
+	out=$("$VMCTL" run nosuchimage true 2>&1); expect_eq $? 125 "unknown image"
+	expect_contains "$out" "unable to find image"
+	out=$("$VMCTL" run 2>&1); expect_eq $? 125 "missing image"
+	out=$("$VMCTL" frobnicate 2>&1); expect_eq $? 125 "unknown command"
+	out=$("$VMCTL" run --rm busybox /no/such/cmd 2>&1); expect_eq $? 127 "command not found"
+	out=$("$VMCTL" run --rm -v /no/such/dir:/x busybox true 2>&1); expect_eq $? 125 "bad volume"
+	expect_contains "$out" "/no/such/dir"
+	# Nothing was left behind by any of them.
+	expect_eq "$("$VMCTL" ps -a | tail -n +2 | wc -l)" 0 "no records left"
+}
+
+report_json() {
+	local err
+	err=$("$VMCTL" run --rm --report=json busybox sh -c 'exit 3' 2>&1 >/dev/null)
+	expect_eq $? 3 "exit status propagated"
+	local last
+	last=$(echo "$err" | tail -n 1)
+	for key in '"mode":"container"' '"exit_code":3' '"startup_ms":' '"total_ms":' '"peak_bytes":' '"overhead_bytes":'; do
+		expect_contains "$last" "$key"
+	done
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert 0 < d["startup_ms"] <= d["total_ms"], d; assert d["memory"]["peak_bytes"] > 0, d; assert d["memory"]["overhead_bytes"] > 0, d' "$last"
+}
+
+report_text() {
+	local err
+	err=$("$VMCTL" run --rm --report busybox true 2>&1 >/dev/null)
+	expect_contains "$err" "startup="
+	expect_contains "$err" "container exit=0"
+}
+
+detached_logs_rm() {
+	local id
+	id=$("$VMCTL" run -d --name bg1 busybox sh -c 'echo out-line; echo err-line >&2; sleep 30')
+	expect_eq "${#id}" 64 "run -d prints the id"
+	expect_contains "$("$VMCTL" ps)" "bg1"
+	sleep 0.5
+	local logs
+	logs=$("$VMCTL" logs bg1)
+	expect_contains "$logs" "out-line"
+	expect_contains "$logs" "err-line"
+	"$VMCTL" rm bg1 >/dev/null 2>&1; expect_ne $? 0 "rm of a running run needs -f"
+	"$VMCTL" rm -f bg1 >/dev/null; expect_eq $? 0 "rm -f"
+	expect_not_contains "$("$VMCTL" ps -a)" "bg1"
+}
+
+ps_exited_and_rm() {
+	"$VMCTL" run --name done1 busybox sh -c 'exit 7'
+	expect_eq $? 7
+	local ps
+	ps=$("$VMCTL" ps -a)
+	expect_contains "$ps" "done1"
+	expect_contains "$ps" "Exited (7)"
+	expect_not_contains "$("$VMCTL" ps)" "done1" "ps without -a hides exited runs"
+	expect_contains "$("$VMCTL" ps -a --json)" '"exit_code":	7'
+	expect_contains "$("$VMCTL" inspect done1)" '"status":	"exited"'
+	"$VMCTL" run --name done1 busybox true 2>/dev/null; expect_eq $? 125 "names are unique"
+	"$VMCTL" rm done1 >/dev/null
+	expect_not_contains "$("$VMCTL" ps -a)" "done1"
+	expect_eq "$(ls "$VMCTL_ROOT/containers" | wc -l)" 0 "state removed"
+}
+
+rm_flag() {
+	"$VMCTL" run --rm --name gone1 busybox true
+	expect_not_contains "$("$VMCTL" ps -a)" "gone1"
+}
+
+kill9_recovery() {
+	"$VMCTL" run --name k9 busybox sleep 60 &
+	local pid=$!
+	for _ in $(seq 50); do "$VMCTL" ps | grep -q k9 && break; sleep 0.1; done
+	sleep 0.3
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	# The next command notices: the run is marked exited and its mount is gone.
+	local ps
+	ps=$("$VMCTL" ps -a)
+	expect_contains "$ps" "k9"
+	expect_contains "$ps" "Exited (137)"
+	expect_eq "$(grep -c "$VMCTL_ROOT" /proc/self/mountinfo)" 0 "no mount left"
+	expect_eq "$(pgrep -f 'sleep 60' | wc -l)" 0 "no process left"
+	"$VMCTL" rm k9 >/dev/null
+}
+
+t "bad input: one line, exit 125/127, nothing left" bad_input
+t "--report=json has every field, measured" report_json
+t "--report prints a human line" report_text
+t "-d, logs, rm -f" detached_logs_rm
+t "ps -a shows exited runs; rm removes them" ps_exited_and_rm
+t "--rm removes the run" rm_flag
+t "kill -9 of vmctl: the next command cleans up" kill9_recovery
