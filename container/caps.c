@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 static const cap_value_t default_caps[] = {
 	CAP_CHOWN,	  CAP_DAC_OVERRIDE, CAP_FSETID,	 CAP_FOWNER,
@@ -61,8 +62,10 @@ int caps_apply(const struct caps_state *st)
 		if (cap_drop_bound(c) < 0 && errno != EINVAL)
 			return -errno;
 	}
-	/* Ambient caps survive execve of unprivileged files: none. */
-	if (CAP_AMBIENT_SUPPORTED() && cap_reset_ambient() < 0)
+	/* Ambient caps survive execve of unprivileged files: none.  One
+	 * prctl; libcap's cap_reset_ambient() probes all 41 caps first. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL)
 		return -errno;
 	if (cap_set_proc(st->caps) < 0)
 		return -errno;

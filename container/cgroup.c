@@ -374,7 +374,12 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id,
 	}
 	for (size_t j = 0; j < h->n && r == 0; j++) {
 		char p[400];
-		snprintf(p, sizeof(p), "%s/cgroup.procs", h->dirs[j]);
+		/* v1: "tasks" moves one thread, which for the single-threaded
+		 * child is the whole process, and skips the process-wide
+		 * threadgroup lock whose RCU grace period made cgroup.procs
+		 * cost 7-20 ms here (measured) against 0.04 ms. */
+		snprintf(p, sizeof(p), "%s/%s", h->dirs[j],
+			 h->version == 1 ? "tasks" : "cgroup.procs");
 		h->procs_fd[j] = open(p, O_WRONLY | O_CLOEXEC);
 		if (h->procs_fd[j] < 0)
 			r = vmctl_error(err, errno, "open %s", p);
@@ -384,10 +389,12 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id,
 	return r;
 }
 
-int cgroup_enter_self(const struct cgroup_handle *h)
+int cgroup_attach_pid(const struct cgroup_handle *h, pid_t pid)
 {
+	char buf[24];
+	int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	for (size_t j = 0; j < h->n; j++)
-		if (write(h->procs_fd[j], "0", 1) != 1)
+		if (write(h->procs_fd[j], buf, (size_t)len) != len)
 			return -errno;
 	return 0;
 }

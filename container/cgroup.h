@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -68,17 +69,18 @@ struct cgroup_handle {
 	size_t n;
 	char dirs[CG_NCTRL][320];
 	enum cg_ctrl ctrl[CG_NCTRL];
-	int procs_fd[CG_NCTRL]; /* open cgroup.procs, -1 when closed */
+	int procs_fd[CG_NCTRL]; /* open tasks/cgroup.procs, -1 when closed */
 };
 
-/* Creates vmctl/<id> where needed, writes the limits, opens cgroup.procs. */
+/* Creates vmctl/<id> where needed, writes the limits, opens the file that
+ * moves a process in (v1 "tasks", v2 "cgroup.procs"). */
 int cgroup_create(const struct cgroup_layout *layout, const char *id,
 		  const struct cgroup_limits *lim, struct cgroup_handle *h,
 		  struct vmctl_err *err);
 
-/* In the child: moves the calling process into every cgroup of h
- * (writes "0" to each cgroup.procs).  Async-signal-safe. Returns -errno. */
-int cgroup_enter_self(const struct cgroup_handle *h);
+/* Moves pid into every cgroup of h.  On v1 the "tasks" file moves one
+ * thread: pid must be single-threaded (the container's init is). */
+int cgroup_attach_pid(const struct cgroup_handle *h, pid_t pid);
 
 /* Closes the cgroup.procs fds (parent, after the child entered). */
 void cgroup_close_fds(struct cgroup_handle *h);

@@ -131,7 +131,11 @@ static int build_overlay_opts(const struct container_config *cfg,
 
 	if (!buf)
 		return vmctl_error(err, ENOMEM, "overlay options");
-	r = append_str(buf, OVERLAY_OPTS_MAX, &pos, "lowerdir=");
+	/* volatile: no sync of the upper layer at unmount.  It made the
+	 * container's teardown 0.3-0.45 ms instead of 0.7-1.8 ms here.  The
+	 * price, a crash may leave the upper layer incomplete, is fine for a
+	 * layer that is never mounted again (every run gets a new one). */
+	r = append_str(buf, OVERLAY_OPTS_MAX, &pos, "volatile,lowerdir=");
 	for (size_t i = 0; r == 0 && i < cfg->n_lower; i++) {
 		if (i > 0)
 			r = append_str(buf, OVERLAY_OPTS_MAX, &pos, ":");

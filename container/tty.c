@@ -36,44 +36,69 @@ void tty_host_winsize(struct winsize *ws)
 	*ws = (struct winsize){.ws_row = 24, .ws_col = 80};
 }
 
-int tty_send_fd(int sock, int fd, const void *data, size_t len)
+int tty_send_fds(int sock, const int *fds, size_t n, const void *data,
+		 size_t len)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * TTY_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {(void *)data, len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (n > TTY_MAX_FDS)
+		return -E2BIG;
 	memset(&u, 0, sizeof(u));
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (n > 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
 	return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-ssize_t tty_recv_msg(int sock, void *data, size_t len, int *fd)
+ssize_t tty_recv_fds(int sock, void *data, size_t len, int *fds, size_t *n)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * TTY_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {data, len};
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	msg.msg_control = u.buf;
 	msg.msg_controllen = sizeof(u.buf);
-	*fd = -1;
-	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	if (n < 0)
+	size_t max = *n;
+	*n = 0;
+	ssize_t got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (got < 0)
 		return -errno;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
-	     c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
-	return n;
+	     c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*n < max)
+				fds[(*n)++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return got;
+}
+
+ssize_t tty_recv_msg(int sock, void *data, size_t len, int *fd)
+{
+	size_t n = 1;
+	ssize_t got = tty_recv_fds(sock, data, len, fd, &n);
+	if (n == 0)
+		*fd = -1;
+	return got;
 }
 
 ssize_t tty_pump(int from, int to)

@@ -349,7 +349,10 @@ static void test_malformed_queue_needs_reset(void **state)
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			 VIRTIO_MMIO_INT_CONFIG);
 	assert_int_equal(f->g.irq_raises, 1);
-	/* A broken device serves nothing, even a good chain. */
+	/* A broken device serves nothing, even once the chain is repaired. */
+	use_queue(&f->g, 1, &q1_avail);
+	set_desc(&f->g, 0, FAKE_BUF, 4, 0, 0);
+	use_queue(&f->g, 0, &q1_avail);
 	post_tx(f, 1, "late");
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	char buf[8];

@@ -1,2 +1,0 @@
-build/cli/commands.o: cli/commands.c cli/cli.h
-cli/cli.h:

@@ -1,2 +1,0 @@
-build/common/strv.o: common/strv.c common/strv.h
-common/strv.h:

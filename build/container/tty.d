@@ -1,2 +1,0 @@
-build/container/tty.o: container/tty.c container/tty.h
-container/tty.h:

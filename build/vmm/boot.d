@@ -1,2 +1,0 @@
-build/vmm/boot.o: vmm/boot.c vmm/boot.h
-vmm/boot.h:
