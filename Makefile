@@ -13,6 +13,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 WERROR   ?= 1
 BUILD    ?= build
+BIN      ?= bin
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 PKGS     := libcjson libcap libseccomp libcrypto
@@ -42,14 +43,14 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: bin/vmctl bin/vmctl-init
+all: $(BIN)/vmctl $(BIN)/vmctl-init
 
-bin/vmctl: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
+$(BIN)/vmctl: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The guest init runs as PID 1 inside the VM: static, small, no libraries.
-bin/vmctl-init: vmm/guest/init.c $(wildcard vmm/guest/*.h) vmm/milestone.h
+$(BIN)/vmctl-init: vmm/guest/init.c $(wildcard vmm/guest/*.h) vmm/milestone.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 $(WARNINGS) -Os -static -s -I. -D_GNU_SOURCE -o $@ vmm/guest/init.c
 
@@ -68,12 +69,14 @@ test: all $(UNIT_BINS)
 	tests/run
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" all
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" build-asan/bin/vmctl
+	@echo "ASan/UBSan build: build-asan/bin/vmctl (VMCTL=build-asan/bin/vmctl tests/run runs the tests on it)"
 
 analyze:
 	@if command -v scan-build >/dev/null 2>&1; then \
-		scan-build --status-bugs $(MAKE) BUILD=build-analyze -B bin/vmctl; \
+		scan-build --status-bugs $(MAKE) BUILD=build-analyze BIN=build-analyze/bin -B build-analyze/bin/vmctl; \
 	else \
 		cppcheck --enable=warning,performance,portability --error-exitcode=1 \
 			--inline-suppr -q -I. -D_GNU_SOURCE $(LIB_SRCS) cli; \

@@ -5,6 +5,8 @@
 
 #include "cli.h"
 
+int64_t cli_t0_ns; /* set first thing in main() */
+
 static const char run_help[] =
 	"      --mode=container|vm   run as a namespace container (default) or a KVM micro-VM\n"
 	"      --name NAME           name the run (default: generated)\n"

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "common/util.h"
 
-int64_t cli_t0_ns;
+
 
 int main(int argc, char **argv)
 {

@@ -171,7 +171,8 @@ int cgroup_parse_mountinfo(const char *mountinfo, struct cgroup_layout *out)
 	return out->v2[0] ? 0 : -ENOENT;
 }
 
-/* ---- edges ---------------------------------------------------------------- */
+/* ---- edges ----------------------------------------------------------------
+ */
 
 static int write_at(int dirfd, const char *file, const char *value)
 {
@@ -310,9 +311,9 @@ static int create_one(struct cgroup_handle *h, int version, enum cg_ctrl c,
 		/* Failures are tolerated: a controller may already be on or be
 		 * unavailable; the limit writes below report what matters. */
 		cleanup_close int rootfd =
-			open(mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		    open(mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		cleanup_close int pfd =
-			open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		    open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd >= 0)
 			write_at(rootfd, "cgroup.subtree_control",
 				 "+memory +cpu +pids");
@@ -362,7 +363,7 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id,
 			if (h->version == 2 || h->ctrl[j] == w[k].ctrl)
 				d = j;
 		cleanup_close int dfd =
-			open(h->dirs[d], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		    open(h->dirs[d], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		r = dfd < 0 ? -errno : write_at(dfd, w[k].file, w[k].value);
 		/* memory.swap.max is absent without swap accounting: then
 		 * there is no swap to limit either. */
@@ -421,7 +422,8 @@ uint64_t cgroup_peak_bytes(const struct cgroup_handle *h)
 {
 	for (size_t j = 0; j < h->n; j++) {
 		if (h->version == 1 && h->ctrl[j] == CG_MEMORY)
-			return read_u64(h->dirs[j], "memory.max_usage_in_bytes");
+			return read_u64(h->dirs[j],
+					"memory.max_usage_in_bytes");
 		if (h->version == 2) {
 			uint64_t v = read_u64(h->dirs[j], "memory.peak");
 			return v ? v : read_u64(h->dirs[j], "memory.current");
@@ -484,8 +486,8 @@ int cgroup_destroy(struct cgroup_handle *h, struct vmctl_err *err)
 	for (size_t j = 0; j < h->n; j++) {
 		int r = remove_dir(h->dirs[j]);
 		if (r < 0 && ret == 0)
-			ret = vmctl_error(err, r, "remove cgroup %s",
-					  h->dirs[j]);
+			ret =
+			    vmctl_error(err, r, "remove cgroup %s", h->dirs[j]);
 	}
 	h->n = 0;
 	return ret;
@@ -504,9 +506,11 @@ int cgroup_remove_id(const char *id, struct vmctl_err *err)
 	if (l.version != 1)
 		detect_from_mountinfo(&l);
 	for (int c = 0; c < CG_NCTRL + 2; c++) {
-		const char *mount = c < CG_NCTRL ? l.v1[c] : extra[c - CG_NCTRL];
+		const char *mount =
+		    c < CG_NCTRL ? l.v1[c] : extra[c - CG_NCTRL];
 		char dir[320];
-		if (!mount[0] || cgroup_dir_for(mount, id, dir, sizeof(dir)) < 0)
+		if (!mount[0] ||
+		    cgroup_dir_for(mount, id, dir, sizeof(dir)) < 0)
 			continue;
 		int r = remove_dir(dir);
 		if (r < 0 && ret == 0)

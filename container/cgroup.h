@@ -25,7 +25,7 @@ struct cgroup_layout {
 
 struct cgroup_limits {
 	uint64_t memory_bytes; /* 0: unlimited */
-	double cpus;           /* 0: unlimited */
+	double cpus;	       /* 0: unlimited */
 	int64_t pids_limit;    /* 0: unlimited */
 };
 

@@ -18,7 +18,8 @@ int container_cleanup(const char *id, const char *state_dir,
 	 * mount namespace, which holds the overlay. */
 	r = cgroup_remove_id(id, err);
 	if (state_dir) {
-		int n = snprintf(rootfs, sizeof(rootfs), "%s/rootfs", state_dir);
+		int n =
+		    snprintf(rootfs, sizeof(rootfs), "%s/rootfs", state_dir);
 		/* Normally the overlay lived only in the container's own mount
 		 * namespace; this catches one that leaked into ours.  Lazy, so
 		 * a busy mount cannot make cleanup fail. */

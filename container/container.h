@@ -17,23 +17,25 @@
 #include "common/spec.h"
 
 struct container_config {
-	const char *id;        /* 12+ hex chars, unique */
+	const char *id;	       /* 12+ hex chars, unique */
 	const char *state_dir; /* per-container dir: upper/ work/ rootfs/ */
-	const char *const *lower_dirs; /* image layers (plain dirs), top-most first */
+	const char *const
+	    *lower_dirs; /* image layers (plain dirs), top-most first */
 	size_t n_lower;
 	char *const *argv; /* resolved command */
-	char *const *env;  /* full env, "K=V", NULL-terminated (PATH included) */
-	const char *workdir;  /* absolute, "/" default (NULL means "/") */
-	const char *hostname; /* NULL: the first 12 chars of id */
+	char *const *env; /* full env, "K=V", NULL-terminated (PATH included) */
+	const char *workdir;   /* absolute, "/" default (NULL means "/") */
+	const char *hostname;  /* NULL: the first 12 chars of id */
 	uint64_t memory_bytes; /* 0 unlimited */
-	double cpus;           /* 0 unlimited */
+	double cpus;	       /* 0 unlimited */
 	int64_t pids_limit;    /* 0 unlimited */
 	const struct volume *volumes;
 	size_t n_volumes;
-	bool tty;         /* allocate a pty; relay host stdin/stdout <-> master */
-	bool interactive; /* keep stdin open (else the workload gets /dev/null) */
+	bool tty; /* allocate a pty; relay host stdin/stdout <-> master */
+	bool interactive; /* keep stdin open (else the workload gets /dev/null)
+			   */
 	unsigned timeout_sec; /* 0: none; on expiry SIGKILL, exit 128+9 */
-	int64_t t0_ns;        /* CLOCK_MONOTONIC start of `vmctl run` */
+	int64_t t0_ns;	      /* CLOCK_MONOTONIC start of `vmctl run` */
 	/* Called in the parent once the init pid is known. */
 	void (*on_started)(void *ctx, pid_t pid);
 	void *ctx;

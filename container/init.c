@@ -38,7 +38,6 @@
 
 extern char **environ;
 
-
 __attribute__((format(printf, 4, 5))) static void
 send_msg(int sock, int type, int err, const char *fmt, ...)
 {
@@ -138,8 +137,7 @@ static int exec_status(int err)
  * with them), then no_new_privs (required to install a filter without
  * CAP_SYS_ADMIN), then seccomp last: it denies syscalls the steps before it
  * use (umount2, unshare, ...), and only execve follows it. */
-__attribute__((noreturn)) static void exec_workload(struct launch *l,
-						     int slave)
+__attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 {
 	const struct container_config *cfg = l->cfg;
 	int sock = l->sync_child;
@@ -199,7 +197,7 @@ static int docker_status(int status)
 }
 
 __attribute__((noreturn)) static void reap_and_forward(pid_t workload,
-							const sigset_t *set)
+						       const sigset_t *set)
 {
 	for (;;) {
 		siginfo_t si;
@@ -285,6 +283,12 @@ void container_init_main(struct launch *l)
 	int r;
 
 	trace("start");
+	/* If vmctl is killed (even by SIGKILL) the container goes with it
+	 * rather than running on unsupervised; container_cleanup() then
+	 * only has an empty cgroup to remove.  getppid() is 0 in our new
+	 * pid namespace, so the race with an early death is closed by the
+	 * socket instead: a dead parent means EOF where "go" should be. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	const char *host = cfg->hostname ? cfg->hostname : cfg->id;
 	size_t hlen = strnlen(host, cfg->hostname ? 64 : 12);
 	if (sethostname(host, hlen) < 0)
@@ -310,5 +314,11 @@ void container_init_main(struct launch *l)
 	sigprocmask(SIG_BLOCK, &waited, NULL);
 
 	pid_t pid = start_workload(l, slave);
+	/* The runtime's memory figure counts what is private to this init
+	 * (its other pages are vmctl's, shared copy-on-write).  Measured now
+	 * that the workload runs, on our time rather than the parent's. */
+	static const char *const priv[] = {
+	    "Private_Clean:", "Private_Dirty:", NULL};
+	*l->init_private = launch_proc_kb("/proc/self/smaps_rollup", priv);
 	reap_and_forward(pid, &waited);
 }

@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 
 #include "container/caps.h"
@@ -21,15 +22,22 @@ struct launch {
 	struct sock_fprog seccomp; /* parent: built after the clone, sent */
 	struct winsize ws;
 	bool cg_into_at_clone; /* v2: clone3 placed us (CLONE_INTO_CGROUP) */
-	int sync_child;        /* the init's end of the sync socket */
+	int sync_child;	       /* the init's end of the sync socket */
 	sigset_t forwarded;    /* signals the parent forwards (blocked) */
+	/* A MAP_SHARED word where the init stores how many bytes are private
+	 * to it (measured by itself, off the parent's critical path). */
+	volatile uint64_t *init_private;
 };
+
+/* Sums the "<key> N kB" lines of a /proc file (keys NULL-terminated), in
+ * bytes; 0 if unreadable. */
+uint64_t launch_proc_kb(const char *path, const char *const *keys);
 
 enum launch_msg_type {
 	MSG_SETUP_FAILED = 1, /* the init could not build the container */
 	MSG_EXEC_FAILED,      /* execve failed: err is its errno */
-	MSG_PTY,              /* carries the pty master (SCM_RIGHTS) */
-	MSG_GO,               /* parent -> init: in the cgroup; the filter */
+	MSG_PTY,	      /* carries the pty master (SCM_RIGHTS) */
+	MSG_GO,		      /* parent -> init: in the cgroup; the filter */
 };
 
 /* MSG_GO: the header, then len sock_filter instructions. */

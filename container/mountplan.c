@@ -18,27 +18,28 @@ static const struct {
 	const char *path;
 	bool dir;
 } masked[] = {
-	{"/proc/acpi", true},	       {"/proc/kcore", false},
-	{"/proc/keys", false},	       {"/proc/latency_stats", false},
-	{"/proc/timer_list", false},   {"/proc/timer_stats", false},
-	{"/proc/sched_debug", false},  {"/proc/scsi", true},
-	{"/sys/firmware", true},
+    {"/proc/acpi", true},	  {"/proc/kcore", false},
+    {"/proc/keys", false},	  {"/proc/latency_stats", false},
+    {"/proc/timer_list", false},  {"/proc/timer_stats", false},
+    {"/proc/sched_debug", false}, {"/proc/scsi", true},
+    {"/sys/firmware", true},
 };
 
 /* Docker's read-only paths: host-wide settings a root workload could
  * otherwise change. */
 static const char *const readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-	NULL,
+    "/proc/bus",	   "/proc/fs", "/proc/irq", "/proc/sys",
+    "/proc/sysrq-trigger", NULL,
 };
 
 #define N_MASKED (sizeof(masked) / sizeof(masked[0]))
 
 static const char *const masked_names[N_MASKED + 1] = {
-	"/proc/acpi",	     "/proc/kcore",	  "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-	"/proc/sched_debug",   "/proc/scsi",	  "/sys/firmware",
-	NULL,
+    "/proc/acpi",	 "/proc/kcore",
+    "/proc/keys",	 "/proc/latency_stats",
+    "/proc/timer_list",	 "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi",
+    "/sys/firmware",	 NULL,
 };
 
 const char *const *mount_plan_masked_paths(void)
@@ -53,37 +54,34 @@ const char *const *mount_plan_readonly_paths(void)
 
 /* The fixed part: /proc, a minimal /dev, /sys. */
 static const struct mount_step base_steps[] = {
-	{MOP_MOUNT, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	 NULL, 0, 0, 0, 0},
-	{MOP_MOUNT, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-	 "mode=755,size=65536k", 0, 0, 0, 0},
-	/* mknod rather than bind mounts: cheaper (no mount each) and we are
-	 * real root in the initial user namespace, like Docker. */
-	{MOP_MKNOD, NULL, "/dev/null", NULL, 0, NULL, 0666, 1, 3, 0},
-	{MOP_MKNOD, NULL, "/dev/zero", NULL, 0, NULL, 0666, 1, 5, 0},
-	{MOP_MKNOD, NULL, "/dev/full", NULL, 0, NULL, 0666, 1, 7, 0},
-	{MOP_MKNOD, NULL, "/dev/random", NULL, 0, NULL, 0666, 1, 8, 0},
-	{MOP_MKNOD, NULL, "/dev/urandom", NULL, 0, NULL, 0666, 1, 9, 0},
-	{MOP_MKNOD, NULL, "/dev/tty", NULL, 0, NULL, 0666, 5, 0, 0},
-	{MOP_MKDIR, NULL, "/dev/pts", NULL, 0, NULL, 0755, 0, 0, 0},
-	/* A private devpts instance: the container's ptys are its own. */
-	{MOP_MOUNT, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	 "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, 0, 0, 0},
-	{MOP_SYMLINK, "pts/ptmx", "/dev/ptmx", NULL, 0, NULL, 0, 0, 0, 0},
-	{MOP_MKDIR, NULL, "/dev/shm", NULL, 0, NULL, 01777, 0, 0, 0},
-	{MOP_MOUNT, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	 "mode=1777,size=65536k", 0, 0, 0, 0},
-	{MOP_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, 0, NULL, 0, 0, 0, 0},
-	{MOP_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, 0, NULL, 0, 0, 0,
-	 0},
-	{MOP_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, 0, NULL, 0, 0, 0,
-	 0},
-	{MOP_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, 0, NULL, 0, 0, 0,
-	 0},
-	/* A fresh sysfs belongs to the new network namespace, so it shows
-	 * only the container's interfaces; read-only like Docker's. */
-	{MOP_MOUNT, "sysfs", "/sys", "sysfs",
-	 MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0, 0, 0, 0},
+    {MOP_MOUNT, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+     0, 0, 0, 0},
+    {MOP_MOUNT, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+     "mode=755,size=65536k", 0, 0, 0, 0},
+    /* mknod rather than bind mounts: cheaper (no mount each) and we are
+     * real root in the initial user namespace, like Docker. */
+    {MOP_MKNOD, NULL, "/dev/null", NULL, 0, NULL, 0666, 1, 3, 0},
+    {MOP_MKNOD, NULL, "/dev/zero", NULL, 0, NULL, 0666, 1, 5, 0},
+    {MOP_MKNOD, NULL, "/dev/full", NULL, 0, NULL, 0666, 1, 7, 0},
+    {MOP_MKNOD, NULL, "/dev/random", NULL, 0, NULL, 0666, 1, 8, 0},
+    {MOP_MKNOD, NULL, "/dev/urandom", NULL, 0, NULL, 0666, 1, 9, 0},
+    {MOP_MKNOD, NULL, "/dev/tty", NULL, 0, NULL, 0666, 5, 0, 0},
+    {MOP_MKDIR, NULL, "/dev/pts", NULL, 0, NULL, 0755, 0, 0, 0},
+    /* A private devpts instance: the container's ptys are its own. */
+    {MOP_MOUNT, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+     "newinstance,ptmxmode=0666,mode=0620,gid=5", 0, 0, 0, 0},
+    {MOP_SYMLINK, "pts/ptmx", "/dev/ptmx", NULL, 0, NULL, 0, 0, 0, 0},
+    {MOP_MKDIR, NULL, "/dev/shm", NULL, 0, NULL, 01777, 0, 0, 0},
+    {MOP_MOUNT, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+     "mode=1777,size=65536k", 0, 0, 0, 0},
+    {MOP_SYMLINK, "/proc/self/fd", "/dev/fd", NULL, 0, NULL, 0, 0, 0, 0},
+    {MOP_SYMLINK, "/proc/self/fd/0", "/dev/stdin", NULL, 0, NULL, 0, 0, 0, 0},
+    {MOP_SYMLINK, "/proc/self/fd/1", "/dev/stdout", NULL, 0, NULL, 0, 0, 0, 0},
+    {MOP_SYMLINK, "/proc/self/fd/2", "/dev/stderr", NULL, 0, NULL, 0, 0, 0, 0},
+    /* A fresh sysfs belongs to the new network namespace, so it shows
+     * only the container's interfaces; read-only like Docker's. */
+    {MOP_MOUNT, "sysfs", "/sys", "sysfs",
+     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0, 0, 0, 0},
 };
 
 #define N_BASE (sizeof(base_steps) / sizeof(base_steps[0]))
@@ -205,23 +203,23 @@ static int fill_steps(const struct container_config *cfg,
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		const struct volume *v = &cfg->volumes[i];
 		s[k++] = (struct mount_step){
-			.op = MOP_BIND,
-			.source = v->host,
-			.target = v->path,
-			.flags = MS_BIND | MS_REC | (v->ro ? MS_RDONLY : 0),
+		    .op = MOP_BIND,
+		    .source = v->host,
+		    .target = v->path,
+		    .flags = MS_BIND | MS_REC | (v->ro ? MS_RDONLY : 0),
 		};
 	}
 	for (size_t i = 0; i < N_MASKED; i++)
 		s[k++] = (struct mount_step){
-			.op = masked[i].dir ? MOP_MASK_DIR : MOP_MASK_FILE,
-			.target = masked[i].path,
-			.opts = MSTEP_OPTIONAL,
+		    .op = masked[i].dir ? MOP_MASK_DIR : MOP_MASK_FILE,
+		    .target = masked[i].path,
+		    .opts = MSTEP_OPTIONAL,
 		};
 	for (size_t i = 0; readonly_paths[i]; i++)
 		s[k++] = (struct mount_step){
-			.op = MOP_READONLY,
-			.target = readonly_paths[i],
-			.opts = MSTEP_OPTIONAL,
+		    .op = MOP_READONLY,
+		    .target = readonly_paths[i],
+		    .opts = MSTEP_OPTIONAL,
 		};
 	plan->steps = s;
 	plan->n_steps = k;
@@ -241,11 +239,9 @@ int mount_plan_build(const struct container_config *cfg,
 		return vmctl_errorf(err, EINVAL, "no image layers given");
 	for (size_t i = 0; i < cfg->n_lower; i++)
 		if (!cfg->lower_dirs[i] || cfg->lower_dirs[i][0] != '/')
-			return vmctl_errorf(err, EINVAL,
-					    "layer path '%s' is not absolute",
-					    cfg->lower_dirs[i]
-						    ? cfg->lower_dirs[i]
-						    : "");
+			return vmctl_errorf(
+			    err, EINVAL, "layer path '%s' is not absolute",
+			    cfg->lower_dirs[i] ? cfg->lower_dirs[i] : "");
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		r = validate_volume(&cfg->volumes[i], err);
 		if (r < 0)

@@ -16,8 +16,8 @@
 struct container_config;
 
 enum mount_op {
-	MOP_MOUNT,     /* mount(source, target, fstype, flags, data) */
-	MOP_BIND,      /* recursive bind of a HOST path (volume); MS_RDONLY: ro */
+	MOP_MOUNT, /* mount(source, target, fstype, flags, data) */
+	MOP_BIND,  /* recursive bind of a HOST path (volume); MS_RDONLY: ro */
 	MOP_READONLY,  /* bind target onto itself, then remount it read-only */
 	MOP_MASK_FILE, /* bind /dev/null over target */
 	MOP_MASK_DIR,  /* empty read-only tmpfs over target */
@@ -43,8 +43,9 @@ struct mount_step {
 };
 
 struct mount_plan {
-	char *overlay_opts; /* "lowerdir=top:...:bottom,upperdir=..,workdir=.." */
-	char *rootfs;       /* state_dir/rootfs: where the overlay goes */
+	char *
+	    overlay_opts; /* "lowerdir=top:...:bottom,upperdir=..,workdir=.." */
+	char *rootfs;	  /* state_dir/rootfs: where the overlay goes */
 	char *upper, *work; /* state_dir/upper, state_dir/work */
 	struct mount_step *steps;
 	size_t n_steps;

@@ -30,10 +30,10 @@ static int fail_at(struct rootfs_fail *f, int err, const char *what,
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		/* Symlinks and ".." are resolved as if rootfd were "/": the
-		 * result is always inside the container's root. */
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    /* Symlinks and ".." are resolved as if rootfd were "/": the
+	     * result is always inside the container's root. */
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	return fd < 0 ? -errno : fd;
@@ -51,8 +51,8 @@ static int create_in_root(int rootfd, const char *path, bool dir)
 		return -ENAMETOOLONG;
 	memcpy(parent, path, plen);
 	parent[plen] = '\0';
-	cleanup_close int pfd = openat2_in_root(
-		rootfd, plen ? parent : "/", O_PATH | O_DIRECTORY);
+	cleanup_close int pfd =
+	    openat2_in_root(rootfd, plen ? parent : "/", O_PATH | O_DIRECTORY);
 	if (pfd < 0)
 		return pfd;
 	const char *name = slash ? slash + 1 : path;
@@ -62,13 +62,13 @@ static int create_in_root(int rootfd, const char *path, bool dir)
 		return 0;
 	}
 	/* O_PATH fds cannot create: reopen the parent as a real dir. */
-	cleanup_close int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY |
-						      O_CLOEXEC);
+	cleanup_close int dfd =
+	    openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	int fd = openat(dfd, name,
-			O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-			0644);
+	int fd =
+	    openat(dfd, name,
+		   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return errno == EEXIST ? 0 : -errno;
 	close(fd);
@@ -116,9 +116,9 @@ static int clone_volume(const struct mount_step *s, struct bind_src *b,
 	b->dir = S_ISDIR(st.st_mode);
 	/* A detached copy of the host mount tree at source (MS_REC bind);
 	 * it survives pivot_root and is attached below by move_mount. */
-	b->tree = (int)syscall(SYS_open_tree, AT_FDCWD, s->source,
-			       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				       AT_RECURSIVE);
+	b->tree =
+	    (int)syscall(SYS_open_tree, AT_FDCWD, s->source,
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (b->tree < 0)
 		return fail_at(f, errno, "open_tree", s->source);
 	if (s->flags & MS_RDONLY) {
@@ -126,8 +126,7 @@ static int clone_volume(const struct mount_step *s, struct bind_src *b,
 		if (syscall(SYS_mount_setattr, b->tree, "",
 			    AT_EMPTY_PATH | AT_RECURSIVE, &attr,
 			    sizeof(attr)) < 0)
-			return fail_at(f, errno, "read-only volume",
-				       s->source);
+			return fail_at(f, errno, "read-only volume", s->source);
 	}
 	return 0;
 }
@@ -135,8 +134,8 @@ static int clone_volume(const struct mount_step *s, struct bind_src *b,
 static int attach_volume(int rootfd, const struct mount_step *s,
 			 const struct bind_src *b, struct rootfs_fail *f)
 {
-	cleanup_close int target = rootfs_open_target(rootfd, s->target,
-						      b->dir);
+	cleanup_close int target =
+	    rootfs_open_target(rootfd, s->target, b->dir);
 	if (target < 0)
 		return fail_at(f, -target, "volume target", s->target);
 	if (syscall(SYS_move_mount, b->tree, "", target, "",
@@ -168,11 +167,11 @@ static int apply_step(int rootfd, const struct mount_step *s,
 	case MOP_READONLY:
 		/* A bind onto itself makes it a mount point we may remount;
 		 * nosuid/nodev/noexec are kept as /proc has them. */
-		if (mount(s->target, s->target, NULL, MS_BIND | MS_REC,
-			  NULL) < 0 ||
+		if (mount(s->target, s->target, NULL, MS_BIND | MS_REC, NULL) <
+			0 ||
 		    mount(NULL, s->target, NULL,
 			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID |
-				  MS_NODEV | MS_NOEXEC,
+			      MS_NODEV | MS_NOEXEC,
 			  NULL) < 0)
 			r = -errno;
 		break;
@@ -181,8 +180,9 @@ static int apply_step(int rootfd, const struct mount_step *s,
 			r = -errno;
 		break;
 	case MOP_MASK_DIR:
-		if (mount("tmpfs", s->target, "tmpfs", MS_RDONLY | MS_NOSUID |
-			  MS_NODEV | MS_NOEXEC, "size=0") < 0)
+		if (mount("tmpfs", s->target, "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0)
 			r = -errno;
 		break;
 	case MOP_MKNOD:

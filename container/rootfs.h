@@ -12,7 +12,7 @@
 
 /* Where a failure happened, for the message sent back to the parent. */
 struct rootfs_fail {
-	int err;           /* positive errno */
+	int err;	   /* positive errno */
 	const char *what;  /* "mount", "pivot_root", ... */
 	const char *where; /* the path concerned */
 };

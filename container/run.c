@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,7 +57,6 @@ struct watch {
 	bool stdin_open;
 	bool timed_out;
 	int64_t exec_ns;
-	uint64_t init_hwm; /* the init's VmHWM in bytes */
 	struct launch_msg failure; /* type 0: none */
 };
 
@@ -165,10 +164,10 @@ static void release(struct launch *l)
 static pid_t clone_init(int *pidfd, int cgfd)
 {
 	struct clone_args args = {
-		.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
-			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_PIDFD,
-		.pidfd = (uint64_t)(uintptr_t)pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+		     CLONE_NEWNET | CLONE_PIDFD,
+	    .pidfd = (uint64_t)(uintptr_t)pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	if (cgfd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
@@ -179,10 +178,10 @@ static pid_t clone_init(int *pidfd, int cgfd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
-static uint64_t read_vmhwm(pid_t pid)
+uint64_t launch_proc_kb(const char *path, const char *const *keys)
 {
-	char path[64], buf[2048];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	char buf[4096];
+	uint64_t kb = 0;
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -190,11 +189,25 @@ static uint64_t read_vmhwm(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	const char *p = strstr(buf, "VmHWM:");
-	return p ? strtoull(p + 6, NULL, 10) * 1024 : 0;
+	for (const char *const *k = keys; *k; k++) {
+		const char *p = strstr(buf, *k);
+		if (p)
+			kb += strtoull(p + strlen(*k), NULL, 10);
+	}
+	return kb * 1024;
 }
 
-static void on_sync(struct watch *w, pid_t pid)
+/* The runtime's own memory: vmctl's peak RSS (VmHWM of this mm; not
+ * getrusage(), whose ru_maxrss survives execve and would count the program
+ * that started vmctl), plus what the init holds that vmctl does not: it is
+ * a fork of vmctl, so most of its RSS is the very pages counted here. */
+static uint64_t self_hwm(void)
+{
+	static const char *const keys[] = {"VmHWM:", NULL};
+	return launch_proc_kb("/proc/self/status", keys);
+}
+
+static void on_sync(struct watch *w)
 {
 	struct launch_msg m;
 	int fd = -1;
@@ -205,7 +218,6 @@ static void on_sync(struct watch *w, pid_t pid)
 		if (!w->failure.type)
 			w->exec_ns = mono_ns();
 		trace("exec seen");
-		w->init_hwm = read_vmhwm(pid);
 		close(w->sync);
 		w->sync = -1;
 		return;
@@ -223,7 +235,7 @@ static void on_sync(struct watch *w, pid_t pid)
 		w->failure = m;
 }
 
-static void on_signal(struct watch *w, int pidfd)
+static void on_signal(struct watch *w)
 {
 	struct signalfd_siginfo si;
 	if (read(w->sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
@@ -236,7 +248,7 @@ static void on_signal(struct watch *w, int pidfd)
 		return;
 	}
 	/* To the init, which passes it on to the workload. */
-	syscall(SYS_pidfd_send_signal, pidfd, (int)si.ssi_signo, NULL, 0);
+	syscall(SYS_pidfd_send_signal, w->pidfd, (int)si.ssi_signo, NULL, 0);
 }
 
 static void drain_master(struct watch *w)
@@ -254,23 +266,23 @@ static int poll_timeout_ms(int64_t deadline)
 }
 
 /* Runs until the init exits. */
-static void supervise(struct watch *w, pid_t pid,
-		      const struct container_config *cfg, int64_t start)
+static void supervise(struct watch *w, const struct container_config *cfg,
+		      int64_t start)
 {
 	int64_t deadline =
-		cfg->timeout_sec
-			? start + (int64_t)cfg->timeout_sec * 1000000000LL
-			: 0;
+	    cfg->timeout_sec ? start + (int64_t)cfg->timeout_sec * 1000000000LL
+			     : 0;
 	for (;;) {
 		struct pollfd p[5] = {
-			{w->pidfd, POLLIN, 0},
-			{w->sync, POLLIN, 0},
-			{w->sigfd, POLLIN, 0},
-			{w->master, POLLIN, 0},
-			{w->master >= 0 && w->stdin_open ? STDIN_FILENO : -1,
-			 POLLIN, 0},
+		    {w->pidfd, POLLIN, 0},
+		    {w->sync, POLLIN, 0},
+		    {w->sigfd, POLLIN, 0},
+		    {w->master, POLLIN, 0},
+		    {w->master >= 0 && w->stdin_open ? STDIN_FILENO : -1,
+		     POLLIN, 0},
 		};
-		int n = poll(p, 5, w->timed_out ? -1 : poll_timeout_ms(deadline));
+		int n =
+		    poll(p, 5, w->timed_out ? -1 : poll_timeout_ms(deadline));
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && deadline && !w->timed_out) {
@@ -282,9 +294,9 @@ static void supervise(struct watch *w, pid_t pid,
 			continue;
 		}
 		if (p[1].revents)
-			on_sync(w, pid);
+			on_sync(w);
 		if (p[2].revents)
-			on_signal(w, w->pidfd);
+			on_signal(w);
 		if (p[3].revents && tty_pump(w->master, STDOUT_FILENO) <= 0) {
 			close(w->master);
 			w->master = -1;
@@ -296,7 +308,7 @@ static void supervise(struct watch *w, pid_t pid,
 	}
 	drain_master(w);
 	while (w->sync >= 0) /* collect a late failure report, then EOF */
-		on_sync(w, pid);
+		on_sync(w);
 }
 
 static int block_signals(sigset_t *set, sigset_t *old, bool tty)
@@ -318,8 +330,7 @@ static int wait_init(int pidfd, int *status)
 	while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0)
 		if (errno != EINTR)
 			return -errno;
-	*status = si.si_code == CLD_EXITED ? si.si_status
-					   : 128 + si.si_status;
+	*status = si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
 	return 0;
 }
 
@@ -327,10 +338,9 @@ static int report_failure(const struct watch *w, struct run_result *res,
 			  struct vmctl_err *err)
 {
 	if (w->failure.type == MSG_EXEC_FAILED) {
-		res->exit_code = w->failure.err == ENOENT ||
-						 w->failure.err == ENOTDIR
-					 ? 127
-					 : 126;
+		res->exit_code =
+		    w->failure.err == ENOENT || w->failure.err == ENOTDIR ? 127
+									  : 126;
 		/* The workload could not be run: a result, not a runtime
 		 * error; the message says why. */
 		vmctl_errorf(err, w->failure.err, "%s", w->failure.text);
@@ -353,9 +363,17 @@ static int run_child(struct launch *l, const struct cgroup_layout *layout,
 	int r, status = 125;
 	pid_t pid;
 
+	l->init_private = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (l->init_private == MAP_FAILED) {
+		l->init_private = NULL;
+		return vmctl_error(err, errno, "mmap");
+	}
 	r = block_signals(&set, &old, cfg->tty);
-	if (r < 0)
+	if (r < 0) {
+		munmap((void *)l->init_private, sizeof(uint64_t));
 		return vmctl_error(err, r, "block signals");
+	}
 	l->forwarded = set;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
 		r = vmctl_error(err, errno, "socketpair");
@@ -402,15 +420,13 @@ static int run_child(struct launch *l, const struct cgroup_layout *layout,
 	if (cfg->on_started)
 		cfg->on_started(cfg->ctx, pid);
 	w.stdin_open = cfg->interactive;
-	supervise(&w, pid, cfg, res->phase_ns[PHASE_CREATED]);
+	supervise(&w, cfg, res->phase_ns[PHASE_CREATED]);
 	trace("init exited");
 	r = wait_init(w.pidfd, &status);
 	res->phase_ns[PHASE_EXIT] = mono_ns();
 	res->phase_ns[PHASE_EXEC] = w.exec_ns;
 	res->exit_code = w.timed_out ? 128 + SIGKILL : status;
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	res->overhead_bytes = (uint64_t)ru.ru_maxrss * 1024 + w.init_hwm;
+	res->overhead_bytes = self_hwm() + *l->init_private;
 	if (r < 0)
 		r = vmctl_error(err, r, "wait for the container");
 	else if (w.failure.type)
@@ -435,6 +451,7 @@ out_mask:
 	/* Signals that arrived after the workload ended stay pending and are
 	 * delivered to vmctl now, as if we had never blocked them. */
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	munmap((void *)l->init_private, sizeof(uint64_t));
 	return r;
 }
 

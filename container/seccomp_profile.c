@@ -15,84 +15,87 @@
 
 #include "common/cleanup.h"
 
-#define DENY(n) {n, SC_DENY, 0, EPERM}
+#define DENY(n)                                                                \
+	{                                                                      \
+		n, SC_DENY, 0, EPERM                                           \
+	}
 
 static const struct seccomp_rule rules[] = {
-	/* Loading code into, or replacing, the (host's) kernel. */
-	DENY("kexec_load"),
-	DENY("kexec_file_load"),
-	DENY("init_module"),
-	DENY("finit_module"),
-	DENY("delete_module"),
-	DENY("create_module"),
-	DENY("get_kernel_syms"),
-	DENY("query_module"),
-	/* Host-wide switches. */
-	DENY("reboot"),
-	DENY("swapon"),
-	DENY("swapoff"),
-	DENY("acct"),
-	DENY("quotactl"),
-	DENY("nfsservctl"),
-	DENY("syslog"),
-	DENY("settimeofday"),
-	DENY("clock_settime"),
-	DENY("clock_adjtime"),
-	/* Large kernel attack surface the workload has no business with. */
-	DENY("bpf"),
-	DENY("perf_event_open"),
-	DENY("userfaultfd"),
-	DENY("io_uring_setup"),
-	DENY("io_uring_enter"),
-	DENY("io_uring_register"),
-	/* The kernel keyring is not namespaced. */
-	DENY("keyctl"),
-	DENY("add_key"),
-	DENY("request_key"),
-	/* Escapes: file handles bypass the mount namespace (the "shocker"
-	 * exploit); the mount table stays as we built it.  mount(2) itself
-	 * is left to the capability check (CAP_SYS_ADMIN is gone). */
-	DENY("open_by_handle_at"),
-	DENY("umount2"),
-	DENY("pivot_root"),
-	DENY("fsopen"),
-	DENY("fsmount"),
-	DENY("fspick"),
-	DENY("fsconfig"),
-	DENY("move_mount"),
-	DENY("open_tree"),
-	DENY("mount_setattr"),
-	DENY("setns"),
-	/* Old or host-revealing interfaces. */
-	DENY("lookup_dcookie"),
-	DENY("move_pages"),
-	DENY("sysfs"),
-	DENY("_sysctl"),
-	DENY("uselib"),
-	DENY("ustat"),
-	DENY("vm86"),
-	DENY("vm86old"),
-	DENY("iopl"),
-	DENY("ioperm"),
-	/* kcmp compares other processes' kernel objects: Docker grants it
-	 * only with CAP_SYS_PTRACE, which is not in the default set.
-	 * ptrace itself is allowed: kernels >= 4.8 check seccomp after it. */
-	DENY("kcmp"),
-	/* New namespaces would let the workload rebuild what we took away. */
-	{"clone", SC_DENY_NS_FLAGS, 0, EPERM},
-	{"unshare", SC_DENY_NS_FLAGS, 0, EPERM},
-	/* clone3 passes its flags in memory, which BPF cannot read: ENOSYS
-	 * makes glibc and others fall back to clone(). */
-	{"clone3", SC_DENY, 0, ENOSYS},
-	{"personality", SC_DENY_PERSONA, 0, EPERM},
+    /* Loading code into, or replacing, the (host's) kernel. */
+    DENY("kexec_load"),
+    DENY("kexec_file_load"),
+    DENY("init_module"),
+    DENY("finit_module"),
+    DENY("delete_module"),
+    DENY("create_module"),
+    DENY("get_kernel_syms"),
+    DENY("query_module"),
+    /* Host-wide switches. */
+    DENY("reboot"),
+    DENY("swapon"),
+    DENY("swapoff"),
+    DENY("acct"),
+    DENY("quotactl"),
+    DENY("nfsservctl"),
+    DENY("syslog"),
+    DENY("settimeofday"),
+    DENY("clock_settime"),
+    DENY("clock_adjtime"),
+    /* Large kernel attack surface the workload has no business with. */
+    DENY("bpf"),
+    DENY("perf_event_open"),
+    DENY("userfaultfd"),
+    DENY("io_uring_setup"),
+    DENY("io_uring_enter"),
+    DENY("io_uring_register"),
+    /* The kernel keyring is not namespaced. */
+    DENY("keyctl"),
+    DENY("add_key"),
+    DENY("request_key"),
+    /* Escapes: file handles bypass the mount namespace (the "shocker"
+     * exploit); the mount table stays as we built it.  mount(2) itself
+     * is left to the capability check (CAP_SYS_ADMIN is gone). */
+    DENY("open_by_handle_at"),
+    DENY("umount2"),
+    DENY("pivot_root"),
+    DENY("fsopen"),
+    DENY("fsmount"),
+    DENY("fspick"),
+    DENY("fsconfig"),
+    DENY("move_mount"),
+    DENY("open_tree"),
+    DENY("mount_setattr"),
+    DENY("setns"),
+    /* Old or host-revealing interfaces. */
+    DENY("lookup_dcookie"),
+    DENY("move_pages"),
+    DENY("sysfs"),
+    DENY("_sysctl"),
+    DENY("uselib"),
+    DENY("ustat"),
+    DENY("vm86"),
+    DENY("vm86old"),
+    DENY("iopl"),
+    DENY("ioperm"),
+    /* kcmp compares other processes' kernel objects: Docker grants it
+     * only with CAP_SYS_PTRACE, which is not in the default set.
+     * ptrace itself is allowed: kernels >= 4.8 check seccomp after it. */
+    DENY("kcmp"),
+    /* New namespaces would let the workload rebuild what we took away. */
+    {"clone", SC_DENY_NS_FLAGS, 0, EPERM},
+    {"unshare", SC_DENY_NS_FLAGS, 0, EPERM},
+    /* clone3 passes its flags in memory, which BPF cannot read: ENOSYS
+     * makes glibc and others fall back to clone(). */
+    {"clone3", SC_DENY, 0, ENOSYS},
+    {"personality", SC_DENY_PERSONA, 0, EPERM},
 };
 
 const uint64_t seccomp_ns_flags[] = {
-	CLONE_NEWNS,  CLONE_NEWUTS,  CLONE_NEWIPC,    CLONE_NEWUSER,
-	CLONE_NEWPID, CLONE_NEWNET,  CLONE_NEWCGROUP, CLONE_NEWTIME,
+    CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,	 CLONE_NEWUSER,
+    CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
 };
 const size_t seccomp_n_ns_flags =
-	sizeof(seccomp_ns_flags) / sizeof(seccomp_ns_flags[0]);
+    sizeof(seccomp_ns_flags) / sizeof(seccomp_ns_flags[0]);
 
 const struct seccomp_rule *seccomp_profile_rules(size_t *n)
 {
@@ -122,9 +125,9 @@ static int add_persona(scmp_filter_ctx ctx, int nr, int err)
 				 SCMP_A0(SCMP_CMP_GT, PERSONA_SAFE_BITS));
 	for (uint64_t bit = 1; r == 0 && bit < PERSONA_SAFE_BITS; bit <<= 1)
 		if (!(bit & PERSONA_SAFE_BITS))
-			r = seccomp_rule_add(ctx, act, nr, 1,
-					     SCMP_A0(SCMP_CMP_MASKED_EQ, bit,
-						     bit));
+			r = seccomp_rule_add(
+			    ctx, act, nr, 1,
+			    SCMP_A0(SCMP_CMP_MASKED_EQ, bit, bit));
 	return r;
 }
 
@@ -149,8 +152,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct seccomp_rule *rule)
 		return 0; /* not a syscall on this architecture */
 	switch (rule->kind) {
 	case SC_DENY:
-		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rule->err),
-					nr, 0);
+		return seccomp_rule_add(
+		    ctx, SCMP_ACT_ERRNO((uint32_t)rule->err), nr, 0);
 	case SC_DENY_NS_FLAGS:
 		return add_ns_flags(ctx, nr, rule->arg, rule->err);
 	case SC_DENY_PERSONA:
@@ -203,7 +206,7 @@ static int export_to_memory(scmp_filter_ctx ctx, struct sock_fprog *prog)
 int seccomp_profile_build(struct sock_fprog *prog, struct vmctl_err *err)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx ctx =
-		seccomp_init(SCMP_ACT_ALLOW);
+	    seccomp_init(SCMP_ACT_ALLOW);
 	int r;
 
 	memset(prog, 0, sizeof(*prog));

@@ -18,7 +18,7 @@
 #include "common/error.h"
 
 enum sc_kind {
-	SC_DENY,          /* always */
+	SC_DENY,	  /* always */
 	SC_DENY_NS_FLAGS, /* when argument `arg` carries any CLONE_NEW* flag */
 	SC_DENY_PERSONA,  /* personality() outside Docker's safe values */
 };

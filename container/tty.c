@@ -82,7 +82,8 @@ ssize_t tty_recv_fds(int sock, void *data, size_t len, int *fds, size_t *n)
 		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < k; i++) {
 			int fd;
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
 			if (*n < max)
 				fds[(*n)++] = fd;
 			else

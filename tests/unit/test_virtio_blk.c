@@ -61,16 +61,15 @@ static int setup_common(void **state, bool ro)
 	fake_guest_init(&f->g, 8);
 	make_disk(f);
 	f->ro = ro;
-	struct vmctl_err err = { 0 };
+	struct vmctl_err err = {0};
 	assert_int_equal(
-		virtio_blk_create(&f->dev, 0xd0001000, 6, f->path, ro, &err),
-		0);
+	    virtio_blk_create(&f->dev, 0xd0001000, 6, f->path, ro, &err), 0);
 	attach(f->dev, &f->g);
 	bring_up(f->dev, &f->g, 1);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_STATUS) & 0xff,
 			 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				 VIRTIO_STATUS_FEATURES_OK |
-				 VIRTIO_STATUS_DRIVER_OK);
+			     VIRTIO_STATUS_FEATURES_OK |
+			     VIRTIO_STATUS_DRIVER_OK);
 	*state = f;
 	return 0;
 }
@@ -102,7 +101,7 @@ static int submit(struct fixture *f, uint32_t type, uint64_t sector,
 		  uint32_t data_len, uint32_t *used_len)
 {
 	struct fake_guest *g = &f->g;
-	struct hdr h = { type, 0, sector };
+	struct hdr h = {type, 0, sector};
 	memcpy(gpa(g, HDR_GPA), &h, sizeof(h));
 	*(uint8_t *)gpa(g, STATUS_GPA) = 0xee;
 	bool dev_writes = type == T_IN || type == T_GET_ID;
@@ -111,7 +110,7 @@ static int submit(struct fixture *f, uint32_t type, uint64_t sector,
 	if (data_len) {
 		set_desc(g, head + 1, DATA_GPA, data_len,
 			 VIRTQ_DESC_F_NEXT |
-				 (dev_writes ? VIRTQ_DESC_F_WRITE : 0),
+			     (dev_writes ? VIRTQ_DESC_F_WRITE : 0),
 			 head + 2);
 		set_desc(g, head + 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
 	} else {
@@ -242,15 +241,15 @@ static void test_any_layout_and_indirect(void **state)
 	/* Header split over two descriptors, data over two, through an
 	 * indirect table. */
 	const uint64_t table = FAKE_BUF + 0x8000;
-	struct hdr h = { T_IN, 0, 5 };
+	struct hdr h = {T_IN, 0, 5};
 	memcpy(gpa(g, HDR_GPA), &h, sizeof(h));
 	set_desc_at(g, table, 0, HDR_GPA, 10, VIRTQ_DESC_F_NEXT, 1);
 	set_desc_at(g, table, 1, HDR_GPA + 10, 6, VIRTQ_DESC_F_NEXT, 2);
 	set_desc_at(g, table, 2, DATA_GPA, 300,
 		    VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 3);
 	/* The second data piece also carries the status byte at its end. */
-	set_desc_at(g, table, 3, DATA_GPA + 0x1000, 212 + 1,
-		    VIRTQ_DESC_F_WRITE, 0);
+	set_desc_at(g, table, 3, DATA_GPA + 0x1000, 212 + 1, VIRTQ_DESC_F_WRITE,
+		    0);
 	set_desc(g, 6, table, 4 * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	make_avail(g, 6);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -267,13 +266,12 @@ static void test_missing_status_needs_reset(void **state)
 {
 	struct fixture *f = *state;
 	struct fake_guest *g = &f->g;
-	struct hdr h = { T_IN, 0, 0 };
+	struct hdr h = {T_IN, 0, 0};
 	memcpy(gpa(g, HDR_GPA), &h, sizeof(h));
 	set_desc(g, 0, HDR_GPA, sizeof(h), 0, 0); /* header only */
 	make_avail(g, 0);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	assert_int_equal(used_ring(g)->idx, 0);
 }
 
@@ -281,7 +279,7 @@ static void test_data_outside_memory_needs_reset(void **state)
 {
 	struct fixture *f = *state;
 	struct fake_guest *g = &f->g;
-	struct hdr h = { T_IN, 0, 0 };
+	struct hdr h = {T_IN, 0, 0};
 	memcpy(gpa(g, HDR_GPA), &h, sizeof(h));
 	set_desc(g, 0, HDR_GPA, sizeof(h), VIRTQ_DESC_F_NEXT, 1);
 	set_desc(g, 1, FAKE_MEM_SIZE - 256, 512,
@@ -289,15 +287,14 @@ static void test_data_outside_memory_needs_reset(void **state)
 	set_desc(g, 2, STATUS_GPA, 1, VIRTQ_DESC_F_WRITE, 0);
 	make_avail(g, 0);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void test_second_writer_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct device *dev = NULL;
-	struct vmctl_err err = { 0 };
+	struct vmctl_err err = {0};
 	assert_int_equal(virtio_blk_create(&dev, 0, 7, f->path, false, &err),
 			 -EWOULDBLOCK);
 	assert_null(dev);
@@ -308,10 +305,10 @@ static void test_missing_file(void **state)
 {
 	(void)state;
 	struct device *dev = NULL;
-	struct vmctl_err err = { 0 };
-	assert_int_equal(virtio_blk_create(&dev, 0, 7, "/nonexistent/disk.img",
-					   true, &err),
-			 -ENOENT);
+	struct vmctl_err err = {0};
+	assert_int_equal(
+	    virtio_blk_create(&dev, 0, 7, "/nonexistent/disk.img", true, &err),
+	    -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/disk.img"));
 }
 
@@ -320,20 +317,20 @@ static void test_missing_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_read),
-		T(test_write_then_read),
-		T(test_last_sector_ok),
-		T(test_beyond_end_refused),
-		T(test_partial_sector_refused),
-		T(test_get_id),
-		T(test_unsupported_type),
-		cmocka_unit_test_setup_teardown(test_ro_refuses_write, setup_ro,
-						teardown),
-		T(test_any_layout_and_indirect),
-		T(test_missing_status_needs_reset),
-		T(test_data_outside_memory_needs_reset),
-		T(test_second_writer_refused),
-		cmocka_unit_test(test_missing_file),
+	    T(test_read),
+	    T(test_write_then_read),
+	    T(test_last_sector_ok),
+	    T(test_beyond_end_refused),
+	    T(test_partial_sector_refused),
+	    T(test_get_id),
+	    T(test_unsupported_type),
+	    cmocka_unit_test_setup_teardown(test_ro_refuses_write, setup_ro,
+					    teardown),
+	    T(test_any_layout_and_indirect),
+	    T(test_missing_status_needs_reset),
+	    T(test_data_outside_memory_needs_reset),
+	    T(test_second_writer_refused),
+	    cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

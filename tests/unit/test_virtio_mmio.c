@@ -35,7 +35,7 @@ static int setup(void **state)
 	fake_guest_init(&f->g, 8);
 	assert_int_equal(pipe2(f->out, O_CLOEXEC | O_NONBLOCK), 0);
 	assert_int_equal(pipe2(f->in, O_CLOEXEC | O_NONBLOCK), 0);
-	struct vmctl_err err = { 0 };
+	struct vmctl_err err = {0};
 	assert_int_equal(virtio_console_create(&f->dev, BASE, GSI, f->out[1],
 					       f->in[0], &err),
 			 0);
@@ -75,9 +75,8 @@ static void test_bad_width_ignored(void **state)
 {
 	struct fixture *f = *state;
 	uint16_t v16 = 0x1234;
-	assert_int_equal(f->dev->ops->read(f->dev, VIRTIO_MMIO_MAGIC_VALUE,
-					   &v16, 2),
-			 0);
+	assert_int_equal(
+	    f->dev->ops->read(f->dev, VIRTIO_MMIO_MAGIC_VALUE, &v16, 2), 0);
 	assert_int_equal(v16, 0);
 	/* A 1-byte status write does nothing. */
 	uint8_t b = VIRTIO_STATUS_ACKNOWLEDGE;
@@ -114,7 +113,7 @@ static void test_features_ok_accepts_subset(void **state)
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 only */
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+			       VIRTIO_STATUS_FEATURES_OK);
 	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
 	/* Features are frozen now: a late write changes nothing. */
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES, 0x80);
@@ -131,7 +130,7 @@ static void test_features_ok_refuses_unoffered(void **state)
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES, 1u << 1); /* MULTIPORT */
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+			       VIRTIO_STATUS_FEATURES_OK);
 	assert_false(rd(f->dev, VIRTIO_MMIO_STATUS) &
 		     VIRTIO_STATUS_FEATURES_OK);
 }
@@ -141,7 +140,7 @@ static void test_features_ok_requires_version_1(void **state)
 	struct fixture *f = *state;
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+			       VIRTIO_STATUS_FEATURES_OK);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_STATUS),
 			 VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 }
@@ -175,15 +174,13 @@ static void test_bad_queue_size_needs_reset(void **state)
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+			       VIRTIO_STATUS_FEATURES_OK);
 	setup_queue(f->dev, 0, 3, FAKE_DESC, FAKE_AVAIL, FAKE_USED);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_QUEUE_READY), 0);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	/* The driver cannot clear NEEDS_RESET by writing the status... */
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	/* ...only a reset does. */
 	drv_status(f->dev, 0);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_STATUS), 0);
@@ -196,8 +193,7 @@ static void test_queue_larger_than_max_refused(void **state)
 	struct fixture *f = *state;
 	f->g.qsize = 64; /* QueueNumMax is 32 */
 	bring_up(f->dev, &f->g, 1);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void test_queue_outside_memory_refused(void **state)
@@ -207,12 +203,11 @@ static void test_queue_outside_memory_refused(void **state)
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(f->dev, VIRTIO_MMIO_DRIVER_FEATURES, 1);
 	drv_status(f->dev, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-				   VIRTIO_STATUS_FEATURES_OK);
+			       VIRTIO_STATUS_FEATURES_OK);
 	/* The descriptor table just past the end of guest memory. */
 	setup_queue(f->dev, 0, 8, FAKE_MEM_SIZE, FAKE_AVAIL, FAKE_USED);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_QUEUE_READY), 0);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void test_queue_before_features_ok_refused(void **state)
@@ -247,7 +242,7 @@ static void test_config_space_blk(void **state)
 	assert_int_equal(ftruncate(fd, 3 * 512 + 100), 0);
 	close(fd);
 	struct device *dev = NULL;
-	struct vmctl_err err = { 0 };
+	struct vmctl_err err = {0};
 	assert_int_equal(virtio_blk_create(&dev, BASE, GSI, path, true, &err),
 			 0);
 	unlink(path);
@@ -271,12 +266,11 @@ static void test_cmdline(void **state)
 	char buf[128];
 	assert_int_equal(virtio_mmio_cmdline(f->dev, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "virtio_mmio.device=4K@0xd0000000:5");
-	assert_int_equal(virtio_mmio_cmdline_format(buf, sizeof(buf), 0x1000,
-						    0x200, 12),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_cmdline_format(buf, sizeof(buf), 0x1000, 0x200, 12), 0);
 	assert_string_equal(buf, "virtio_mmio.device=0x200@0x1000:12");
 	assert_int_equal(virtio_mmio_cmdline(f->dev, buf, 10), -ENAMETOOLONG);
-	struct device other = { 0 };
+	struct device other = {0};
 	assert_int_equal(virtio_mmio_cmdline(&other, buf, sizeof(buf)),
 			 -EINVAL);
 }
@@ -289,8 +283,7 @@ static void post_tx(struct fixture *f, uint16_t head, const char *s)
 {
 	use_queue(&f->g, 1, &q1_avail);
 	memcpy(gpa(&f->g, FAKE_BUF + head * 256), s, strlen(s));
-	set_desc(&f->g, head, FAKE_BUF + head * 256, (uint32_t)strlen(s), 0,
-		 0);
+	set_desc(&f->g, head, FAKE_BUF + head * 256, (uint32_t)strlen(s), 0, 0);
 	make_avail(&f->g, head);
 	use_queue(&f->g, 0, &q1_avail);
 }
@@ -303,7 +296,7 @@ static void test_console_tx(void **state)
 	post_tx(f, 0, "hello ");
 	post_tx(f, 1, "world");
 	/* Before notify: nothing happens. */
-	char buf[64] = { 0 };
+	char buf[64] = {0};
 	assert_int_equal(read(f->out[0], buf, sizeof(buf)), -1);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	assert_int_equal(read(f->out[0], buf, sizeof(buf)), 11);
@@ -343,8 +336,7 @@ static void test_malformed_queue_needs_reset(void **state)
 	make_avail(&f->g, 0);
 	use_queue(&f->g, 0, &q1_avail);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	/* Signalled as a configuration change. */
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_INTERRUPT_STATUS),
 			 VIRTIO_MMIO_INT_CONFIG);
@@ -372,17 +364,16 @@ static void test_no_interrupt_flag(void **state)
 	q1_avail = 0;
 	bring_up(f->dev, &f->g, 2);
 	((struct virtq_avail *)gpa(&f->g, FAKE_AVAIL2))->flags =
-		VIRTQ_AVAIL_F_NO_INTERRUPT;
+	    VIRTQ_AVAIL_F_NO_INTERRUPT;
 	post_tx(f, 0, "quiet");
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	assert_int_equal(f->g.irq_raises, 0);
-	assert_int_equal(((struct virtq_used *)gpa(&f->g, FAKE_USED2))->idx,
-			 1);
+	assert_int_equal(((struct virtq_used *)gpa(&f->g, FAKE_USED2))->idx, 1);
 }
 
 static bool readable(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	return poll(&p, 1, 0) == 1;
 }
 
@@ -395,17 +386,26 @@ static void test_console_rx(void **state)
 	assert_int_equal(write(f->in[1], "abc", 3), 3);
 	assert_int_equal(virtio_console_poll_input(f->dev), 0);
 
-	/* The guest posts a buffer and notifies: the wake fd fires. */
+	/* The guest posts a buffer: still nothing before input is started
+	 * (Linux would drop it: its console port does not exist yet). */
 	set_desc(&f->g, 0, FAKE_BUF, 2, VIRTQ_DESC_F_WRITE, 0);
 	make_avail(&f->g, 0);
 	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	int wake = virtio_console_wake_fd(f->dev);
+	assert_false(readable(wake));
+	assert_int_equal(virtio_console_input_fd(f->dev), -1);
+	assert_int_equal(virtio_console_poll_input(f->dev), 0);
+	assert_int_equal(used_ring(&f->g)->idx, 0);
+
+	/* Started: the wake fd fires and the input fd is to be polled. */
+	virtio_console_start_input(f->dev);
 	assert_true(readable(wake));
 	virtio_console_wake_clear(f->dev);
 	assert_false(readable(wake));
 	assert_int_equal(virtio_console_input_fd(f->dev), f->in[0]);
 
-	/* Two bytes fit; the third waits for the next buffer. */
+	/* Two bytes fit; the third waits for the next buffer, whose notify
+	 * wakes the loop. */
 	assert_int_equal(virtio_console_poll_input(f->dev), 2);
 	assert_memory_equal(gpa(&f->g, FAKE_BUF), "ab", 2);
 	struct virtq_used *u = used_ring(&f->g);
@@ -416,6 +416,8 @@ static void test_console_rx(void **state)
 
 	set_desc(&f->g, 1, FAKE_BUF + 16, 16, VIRTQ_DESC_F_WRITE, 0);
 	make_avail(&f->g, 1);
+	wr(f->dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_true(readable(wake));
 	assert_int_equal(virtio_console_poll_input(f->dev), 1);
 	assert_int_equal(*(char *)gpa(&f->g, FAKE_BUF + 16), 'c');
 
@@ -436,18 +438,18 @@ static void test_console_rx_bad_buffer_needs_reset(void **state)
 {
 	struct fixture *f = *state;
 	bring_up(f->dev, &f->g, 2);
+	virtio_console_start_input(f->dev);
 	assert_int_equal(write(f->in[1], "z", 1), 1);
 	/* A receive chain pointing outside guest memory. */
 	set_desc(&f->g, 0, FAKE_MEM_SIZE, 16, VIRTQ_DESC_F_WRITE, 0);
 	make_avail(&f->g, 0);
 	assert_int_equal(virtio_console_poll_input(f->dev), 0);
-	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) &
-		    VIRTIO_STATUS_NEEDS_RESET);
+	assert_true(rd(f->dev, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void test_wrong_device_kind(void **state)
 {
-	struct device other = { 0 };
+	struct device other = {0};
 	(void)state;
 	assert_int_equal(virtio_console_poll_input(&other), -EINVAL);
 	assert_int_equal(virtio_console_input_fd(&other), -1);
@@ -458,27 +460,27 @@ static void test_wrong_device_kind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_identity),
-		T(test_bad_width_ignored),
-		T(test_feature_words),
-		T(test_features_ok_accepts_subset),
-		T(test_features_ok_refuses_unoffered),
-		T(test_features_ok_requires_version_1),
-		T(test_queue_registers),
-		T(test_bad_queue_size_needs_reset),
-		T(test_queue_larger_than_max_refused),
-		T(test_queue_outside_memory_refused),
-		T(test_queue_before_features_ok_refused),
-		T(test_config_space_console),
-		cmocka_unit_test(test_config_space_blk),
-		T(test_cmdline),
-		T(test_console_tx),
-		T(test_notify_before_driver_ok_ignored),
-		T(test_malformed_queue_needs_reset),
-		T(test_no_interrupt_flag),
-		T(test_console_rx),
-		T(test_console_rx_bad_buffer_needs_reset),
-		cmocka_unit_test(test_wrong_device_kind),
+	    T(test_identity),
+	    T(test_bad_width_ignored),
+	    T(test_feature_words),
+	    T(test_features_ok_accepts_subset),
+	    T(test_features_ok_refuses_unoffered),
+	    T(test_features_ok_requires_version_1),
+	    T(test_queue_registers),
+	    T(test_bad_queue_size_needs_reset),
+	    T(test_queue_larger_than_max_refused),
+	    T(test_queue_outside_memory_refused),
+	    T(test_queue_before_features_ok_refused),
+	    T(test_config_space_console),
+	    cmocka_unit_test(test_config_space_blk),
+	    T(test_cmdline),
+	    T(test_console_tx),
+	    T(test_notify_before_driver_ok_ignored),
+	    T(test_malformed_queue_needs_reset),
+	    T(test_no_interrupt_flag),
+	    T(test_console_rx),
+	    T(test_console_rx_bad_buffer_needs_reset),
+	    cmocka_unit_test(test_wrong_device_kind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

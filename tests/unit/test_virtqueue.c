@@ -70,7 +70,7 @@ static void test_normal_chain(void **state)
 	assert_ptr_equal(f->chain.seg[0].host, gpa(g, FAKE_BUF));
 	assert_ptr_equal(f->chain.seg[3].host, gpa(g, FAKE_BUF + 0x300));
 
-	char buf[8] = { 0 };
+	char buf[8] = {0};
 	assert_int_equal(virtq_chain_read(&f->chain, 0, buf, 5), 5);
 	assert_memory_equal(buf, "hello", 5);
 	/* Writing across the writable segments: 64 + 1 bytes. */
@@ -87,7 +87,7 @@ static void test_normal_chain(void **state)
 	assert_int_equal(virtq_pop(&f->vq, &f->chain), 0);
 	assert_true(virtq_should_interrupt(&f->vq));
 	((struct virtq_avail *)gpa(g, FAKE_AVAIL))->flags =
-		VIRTQ_AVAIL_F_NO_INTERRUPT;
+	    VIRTQ_AVAIL_F_NO_INTERRUPT;
 	assert_false(virtq_should_interrupt(&f->vq));
 }
 
@@ -168,8 +168,8 @@ static void test_whole_table_chain_ok(void **state)
 static void test_readable_after_writable(void **state)
 {
 	struct fixture *f = *state;
-	set_desc(&f->g, 0, FAKE_BUF, 8,
-		 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	set_desc(&f->g, 0, FAKE_BUF, 8, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT,
+		 1);
 	set_desc(&f->g, 1, FAKE_BUF + 8, 8, 0, 0);
 	make_avail(&f->g, 0);
 	assert_int_equal(virtq_pop(&f->vq, &f->chain), -EINVAL);
@@ -217,19 +217,19 @@ static void test_bad_queue_sizes(void **state)
 	struct fixture *f = *state;
 	struct virtq vq;
 	const struct guest_mem *m = &f->g.mem;
-	assert_int_equal(virtq_setup(&vq, m, 0, FAKE_DESC, FAKE_AVAIL,
-				     FAKE_USED, false),
-			 -EINVAL);
-	assert_int_equal(virtq_setup(&vq, m, 3, FAKE_DESC, FAKE_AVAIL,
-				     FAKE_USED, false),
-			 -EINVAL);
-	assert_int_equal(virtq_setup(&vq, m, 512, FAKE_DESC, FAKE_AVAIL,
-				     FAKE_USED, false),
-			 -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 0, FAKE_DESC, FAKE_AVAIL, FAKE_USED, false),
+	    -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 3, FAKE_DESC, FAKE_AVAIL, FAKE_USED, false),
+	    -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 512, FAKE_DESC, FAKE_AVAIL, FAKE_USED, false),
+	    -EINVAL);
 	assert_int_equal(virtq_pop(&vq, &f->chain), -EINVAL);
-	assert_int_equal(virtq_setup(&vq, m, 256, FAKE_DESC, FAKE_AVAIL,
-				     FAKE_USED, false),
-			 0);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 256, FAKE_DESC, FAKE_AVAIL, FAKE_USED, false),
+	    0);
 }
 
 static void test_bad_ring_addresses(void **state)
@@ -238,21 +238,21 @@ static void test_bad_ring_addresses(void **state)
 	struct virtq vq;
 	const struct guest_mem *m = &f->g.mem;
 	/* Misaligned rings. */
-	assert_int_equal(virtq_setup(&vq, m, 8, FAKE_DESC + 8, FAKE_AVAIL,
-				     FAKE_USED, false),
-			 -EINVAL);
-	assert_int_equal(virtq_setup(&vq, m, 8, FAKE_DESC, FAKE_AVAIL + 1,
-				     FAKE_USED, false),
-			 -EINVAL);
-	assert_int_equal(virtq_setup(&vq, m, 8, FAKE_DESC, FAKE_AVAIL,
-				     FAKE_USED + 2, false),
-			 -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 8, FAKE_DESC + 8, FAKE_AVAIL, FAKE_USED, false),
+	    -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 8, FAKE_DESC, FAKE_AVAIL + 1, FAKE_USED, false),
+	    -EINVAL);
+	assert_int_equal(
+	    virtq_setup(&vq, m, 8, FAKE_DESC, FAKE_AVAIL, FAKE_USED + 2, false),
+	    -EINVAL);
 	/* A used ring running off the end of guest memory. */
 	assert_int_equal(virtq_setup(&vq, m, 8, FAKE_DESC, FAKE_AVAIL,
 				     FAKE_MEM_SIZE - 16, false),
 			 -EFAULT);
-	assert_int_equal(virtq_setup(&vq, m, 8, UINT64_MAX & ~15ULL,
-				     FAKE_AVAIL, FAKE_USED, false),
+	assert_int_equal(virtq_setup(&vq, m, 8, UINT64_MAX & ~15ULL, FAKE_AVAIL,
+				     FAKE_USED, false),
 			 -EFAULT);
 }
 
@@ -265,8 +265,8 @@ static void test_indirect_chain(void **state)
 	set_desc_at(g, INDIRECT_TABLE, 0, FAKE_BUF, 16, VIRTQ_DESC_F_NEXT, 2);
 	set_desc_at(g, INDIRECT_TABLE, 2, FAKE_BUF + 16, 32,
 		    VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
-	set_desc_at(g, INDIRECT_TABLE, 1, FAKE_BUF + 48, 1,
-		    VIRTQ_DESC_F_WRITE, 0);
+	set_desc_at(g, INDIRECT_TABLE, 1, FAKE_BUF + 48, 1, VIRTQ_DESC_F_WRITE,
+		    0);
 	set_desc(g, 5, INDIRECT_TABLE, 3 * 16, VIRTQ_DESC_F_INDIRECT, 0);
 	make_avail(g, 5);
 	assert_int_equal(virtq_pop(&f->vq, &f->chain), 1);
@@ -356,27 +356,45 @@ static void test_max_queue_full_indirect(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_empty_queue, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_normal_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unpop_returns_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buffer_outside_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buffer_address_overflow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_head_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_next_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loop_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_self_loop_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_whole_table_chain_ok, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readable_after_writable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_avail_idx_runs_ahead, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrapping_indexes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_queue_sizes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_ring_addresses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_oversized, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_not_negotiated, setup, teardown),
-		cmocka_unit_test(test_max_queue_full_indirect),
+	    cmocka_unit_test_setup_teardown(test_empty_queue, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_normal_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unpop_returns_chain, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_buffer_outside_memory, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_buffer_address_overflow, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_head_out_of_range, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_next_out_of_range, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_loop_detected, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_self_loop_detected, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_whole_table_chain_ok, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_readable_after_writable, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_avail_idx_runs_ahead, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_wrapping_indexes, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_queue_sizes, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_ring_addresses, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_chain, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_loop, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_oversized, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_malformed, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_not_negotiated, setup,
+					    teardown),
+	    cmocka_unit_test(test_max_queue_full_indirect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,16 +57,16 @@ static inline void set_desc(struct fake_guest *g, uint16_t i, uint64_t addr,
 			    uint32_t len, uint16_t flags, uint16_t next)
 {
 	struct virtq_desc *d = gpa(g, g->desc_gpa);
-	d[i] = (struct virtq_desc){ addr, len, flags, next };
+	d[i] = (struct virtq_desc){addr, len, flags, next};
 }
 
 /* Writes a descriptor into an arbitrary table (an indirect one). */
-static inline void set_desc_at(struct fake_guest *g, uint64_t table,
-			       uint16_t i, uint64_t addr, uint32_t len,
-			       uint16_t flags, uint16_t next)
+static inline void set_desc_at(struct fake_guest *g, uint64_t table, uint16_t i,
+			       uint64_t addr, uint32_t len, uint16_t flags,
+			       uint16_t next)
 {
 	struct virtq_desc *d = gpa(g, table);
-	d[i] = (struct virtq_desc){ addr, len, flags, next };
+	d[i] = (struct virtq_desc){addr, len, flags, next};
 }
 
 /* Makes the chain starting at head available. */
@@ -145,14 +145,14 @@ static inline void bring_up(struct device *dev, struct fake_guest *g,
 	}
 	wr(dev, VIRTIO_MMIO_STATUS,
 	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-		   VIRTIO_STATUS_FEATURES_OK);
+	       VIRTIO_STATUS_FEATURES_OK);
 	setup_queue(dev, 0, g->qsize, FAKE_DESC, FAKE_AVAIL, FAKE_USED);
 	if (nqueues > 1)
 		setup_queue(dev, 1, g->qsize, FAKE_DESC2, FAKE_AVAIL2,
 			    FAKE_USED2);
 	wr(dev, VIRTIO_MMIO_STATUS,
 	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-		   VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	       VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 }
 
 /* Points the descriptor helpers at queue 1's rings (or back at queue 0). */

@@ -11,7 +11,12 @@
  *   con->mem = &vm->mem; con->irq = vm_irq_cb; con->irq_ctx = vm;
  *   bus_add(con);  // MMIO exits on [base, base+len) -> con->ops->read/write
  *   virtio_mmio_cmdline(con, frag, sizeof(frag));  // append to cmdline
- *   ... con->ops->destroy(con) frees it.
+ *   ... con->ops->destroy(con) frees it (stop the vCPU and any thread
+ *   calling virtio_console_poll_input() first).
+ *
+ * Register accesses and virtio_console_poll_input() serialise on a mutex
+ * per device, and dev->irq is called with it held: the irq callback must not
+ * call back into the device.
  *
  * Interrupts are edges: the device calls irq(ctx, gsi, 1) then
  * irq(ctx, gsi, 0) for each event (KVM_IRQ_LINE 1 then 0), like kvmtool and
@@ -42,9 +47,8 @@
  * (may be -1: no input) goes to the guest.  Both fds are borrowed: they must
  * outlive the device, which never closes them.  Guest output is written in
  * the vCPU thread (a full pipe stalls the guest, like a real UART). */
-int virtio_console_create(struct device **out, uint64_t mmio_base,
-			  uint32_t gsi, int out_fd, int in_fd,
-			  struct vmctl_err *err);
+int virtio_console_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
+			  int out_fd, int in_fd, struct vmctl_err *err);
 
 /* Console input, for the monitor's loop:
  *
@@ -58,11 +62,19 @@ int virtio_console_create(struct device **out, uint64_t mmio_base,
  *       if (p[0].revents || p[1].revents) virtio_console_poll_input(con);
  *   }
  *
- * virtio_console_input_fd() returns in_fd while the guest has receive
- * buffers posted and in_fd has not hit EOF, else -1 (so the loop does not
- * spin on readable input the guest cannot take yet); the wake fd (an
- * eventfd) turns readable when the guest posts new receive buffers. */
+ * virtio_console_input_fd() returns in_fd while input is started, the guest
+ * has receive buffers posted and in_fd has not hit EOF, else -1 (so the
+ * loop does not spin on readable input the guest cannot take yet); the wake
+ * fd (an eventfd) turns readable when the guest posts new receive buffers
+ * or input is started. */
 int virtio_console_input_fd(struct device *dev);
+
+/* Input is held back until this is called: Linux's driver posts receive
+ * buffers before its console port exists and drops whatever arrives in
+ * between (drivers/char/virtio_console.c: in_intr() finds no port, or the
+ * port is not yet guest_connected).  Call it once the guest's init reports
+ * it is running (PHASE_INIT_STARTED): all drivers have probed by then. */
+void virtio_console_start_input(struct device *dev);
 int virtio_console_wake_fd(struct device *dev);
 void virtio_console_wake_clear(struct device *dev);
 

@@ -57,7 +57,7 @@ struct blk {
 	uint64_t sectors;
 	char id[BLK_ID_BYTES];
 	uint8_t config[BLK_CONFIG_LEN];
-	struct virtq_chain chain;   /* scratch, under the transport lock */
+	struct virtq_chain chain; /* scratch, under the transport lock */
 	struct iovec iov[VIRTQ_MAX_SIZE];
 };
 
@@ -96,7 +96,7 @@ static int segs_to_iov(const struct virtq_seg *seg, uint32_t n, uint64_t skip,
 		uint64_t chunk = seg[i].len - skip;
 		if (chunk > len)
 			chunk = len;
-		iov[k++] = (struct iovec){ seg[i].host + skip, chunk };
+		iov[k++] = (struct iovec){seg[i].host + skip, chunk};
 		len -= chunk;
 		skip = 0;
 	}
@@ -274,7 +274,7 @@ static int open_disk(const char *path, bool ro, struct blk *b,
 		     struct vmctl_err *err)
 {
 	cleanup_close int fd =
-		open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
+	    open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return vmctl_error(err, errno, "virtio-blk: open %s", path);
 	/* Two writers (or a writer and a reader) on one image corrupt it or
@@ -313,15 +313,15 @@ int virtio_blk_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
 	if (ro)
 		features |= 1ULL << VIRTIO_BLK_F_RO;
 	struct virtio_backend be = {
-		.device_id = VIRTIO_ID_BLOCK,
-		.features = features,
-		.num_queues = 1,
-		.queue_max = BLK_QUEUE_MAX,
-		.config_len = BLK_CONFIG_LEN,
-		.config_read = blk_config_read,
-		.notify = blk_notify,
-		.destroy = blk_destroy,
-		.ctx = b,
+	    .device_id = VIRTIO_ID_BLOCK,
+	    .features = features,
+	    .num_queues = 1,
+	    .queue_max = BLK_QUEUE_MAX,
+	    .config_len = BLK_CONFIG_LEN,
+	    .config_read = blk_config_read,
+	    .notify = blk_notify,
+	    .destroy = blk_destroy,
+	    .ctx = b,
 	};
 	return virtio_mmio_create(out, mmio_base, gsi, &be, err);
 }

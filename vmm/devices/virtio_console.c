@@ -26,10 +26,11 @@
 #define CONSOLE_CONFIG_LEN 12 /* cols, rows, max_nr_ports, emerg_wr */
 
 struct console {
-	int out_fd; /* borrowed */
-	int in_fd;  /* borrowed; -1: no input */
+	int out_fd;  /* borrowed */
+	int in_fd;   /* borrowed; -1: no input */
 	int wake_fd; /* owned eventfd */
 	bool in_eof;
+	bool input_started;	  /* virtio_console_start_input() was called */
 	struct virtq_chain chain; /* scratch, used under the transport lock */
 };
 
@@ -50,7 +51,7 @@ static void write_all(int fd, const uint8_t *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
 			if (poll(&p, 1, -1) < 0 && errno != EINTR)
 				return;
 			continue;
@@ -101,7 +102,7 @@ static int console_notify(struct virtio_mmio *t, void *ctx, uint16_t q)
 	if (q == CONSOLE_TXQ)
 		return serve_tx(t, con);
 	/* New receive buffers: let the loop poll in_fd again. */
-	if (con->in_fd >= 0 && !con->in_eof)
+	if (con->in_fd >= 0 && !con->in_eof && con->input_started)
 		wake(con);
 	return 0;
 }
@@ -121,9 +122,8 @@ static void console_destroy(void *ctx)
 	free(con);
 }
 
-int virtio_console_create(struct device **out, uint64_t mmio_base,
-			  uint32_t gsi, int out_fd, int in_fd,
-			  struct vmctl_err *err)
+int virtio_console_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
+			  int out_fd, int in_fd, struct vmctl_err *err)
 {
 	*out = NULL;
 	struct console *con = calloc(1, sizeof(*con));
@@ -138,16 +138,16 @@ int virtio_console_create(struct device **out, uint64_t mmio_base,
 		return vmctl_error(err, e, "virtio-console: eventfd");
 	}
 	struct virtio_backend be = {
-		.device_id = VIRTIO_ID_CONSOLE,
-		.features = 0,
-		.num_queues = 2,
-		.queue_max = CONSOLE_QUEUE_MAX,
-		.config_len = CONSOLE_CONFIG_LEN,
-		.config_read = console_config_read,
-		.notify = console_notify,
-		.reset = console_reset,
-		.destroy = console_destroy,
-		.ctx = con,
+	    .device_id = VIRTIO_ID_CONSOLE,
+	    .features = 0,
+	    .num_queues = 2,
+	    .queue_max = CONSOLE_QUEUE_MAX,
+	    .config_len = CONSOLE_CONFIG_LEN,
+	    .config_read = console_config_read,
+	    .notify = console_notify,
+	    .reset = console_reset,
+	    .destroy = console_destroy,
+	    .ctx = con,
 	};
 	return virtio_mmio_create(out, mmio_base, gsi, &be, err);
 }
@@ -166,7 +166,8 @@ int virtio_console_input_fd(struct device *dev)
 	struct console *con = virtio_mmio_ctx(t);
 	struct virtq *vq = virtio_mmio_queue(t, CONSOLE_RXQ);
 	int fd = -1;
-	if (con->in_fd >= 0 && !con->in_eof && vq && virtq_has_avail(vq))
+	if (con->in_fd >= 0 && !con->in_eof && con->input_started && vq &&
+	    virtq_has_avail(vq))
 		fd = con->in_fd;
 	virtio_mmio_unlock(t);
 	return fd;
@@ -189,9 +190,21 @@ void virtio_console_wake_clear(struct device *dev)
 		return; /* EAGAIN: already clear */
 }
 
+void virtio_console_start_input(struct device *dev)
+{
+	struct virtio_mmio *t = console_of(dev);
+	if (!t)
+		return;
+	virtio_mmio_lock(t);
+	struct console *con = virtio_mmio_ctx(t);
+	con->input_started = true;
+	wake(con);
+	virtio_mmio_unlock(t);
+}
+
 static bool input_ready(int fd)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
 }
 
@@ -202,8 +215,8 @@ static int read_into_chain(struct console *con)
 	struct iovec iov[VIRTQ_MAX_SIZE];
 	const struct virtq_chain *c = &con->chain;
 	for (uint16_t i = 0; i < c->n_in; i++)
-		iov[i] = (struct iovec){ c->seg[c->n_out + i].host,
-					 c->seg[c->n_out + i].len };
+		iov[i] = (struct iovec){c->seg[c->n_out + i].host,
+					c->seg[c->n_out + i].len};
 	ssize_t n = readv(con->in_fd, iov, c->n_in);
 	if (n < 0)
 		return (errno == EAGAIN || errno == EINTR) ? 0 : -errno;
@@ -216,7 +229,8 @@ static int read_into_chain(struct console *con)
 static int deliver_input(struct virtio_mmio *t, struct console *con)
 {
 	struct virtq *vq = virtio_mmio_queue(t, CONSOLE_RXQ);
-	if (!vq || con->in_fd < 0 || con->in_eof || !input_ready(con->in_fd))
+	if (!vq || con->in_fd < 0 || con->in_eof || !con->input_started ||
+	    !input_ready(con->in_fd))
 		return 0;
 	int r = virtq_pop(vq, &con->chain);
 	if (r < 0) {

@@ -100,7 +100,7 @@ static void reset_device(struct virtio_mmio *t)
 	t->queue_sel = 0;
 	for (uint16_t i = 0; i < t->be.num_queues; i++) {
 		virtq_reset(&t->q[i].vq);
-		t->q[i] = (struct queue_regs){ 0 };
+		t->q[i] = (struct queue_regs){0};
 	}
 	if (t->be.reset)
 		t->be.reset(t->be.ctx);
@@ -138,19 +138,17 @@ static void write_driver_features(struct virtio_mmio *t, uint32_t v)
 	if (t->status & VIRTIO_STATUS_FEATURES_OK)
 		return;
 	if (t->driver_features_sel == 0)
-		t->driver_features =
-			(t->driver_features & ~0xffffffffULL) | v;
+		t->driver_features = (t->driver_features & ~0xffffffffULL) | v;
 	else if (t->driver_features_sel == 1)
-		t->driver_features = (t->driver_features & 0xffffffffULL) |
-				     ((uint64_t)v << 32);
+		t->driver_features =
+		    (t->driver_features & 0xffffffffULL) | ((uint64_t)v << 32);
 }
 
 static int enable_queue(struct virtio_mmio *t, struct queue_regs *q)
 {
 	if (!t->dev.mem)
 		return -EINVAL; /* the monitor never attached guest memory */
-	bool indirect =
-		t->driver_features & (1ULL << VIRTIO_F_INDIRECT_DESC);
+	bool indirect = t->driver_features & (1ULL << VIRTIO_F_INDIRECT_DESC);
 	int r = -EINVAL;
 	/* Queues are set up between FEATURES_OK and DRIVER_OK (3.1.1), and
 	 * never larger than offered. */
@@ -350,10 +348,10 @@ static void mmio_destroy(struct device *dev)
 }
 
 static const struct device_ops virtio_mmio_ops = {
-	.name = "virtio-mmio",
-	.read = mmio_read,
-	.write = mmio_write,
-	.destroy = mmio_destroy,
+    .name = "virtio-mmio",
+    .read = mmio_read,
+    .write = mmio_write,
+    .destroy = mmio_destroy,
 };
 
 int virtio_mmio_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
@@ -368,7 +366,7 @@ int virtio_mmio_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
 		return vmctl_errorf(err, EINVAL, "virtio-mmio: bad backend");
 	}
 	struct virtio_mmio *t =
-		calloc(1, sizeof(*t) + be->num_queues * sizeof(t->q[0]));
+	    calloc(1, sizeof(*t) + be->num_queues * sizeof(t->q[0]));
 	if (!t) {
 		if (be->destroy)
 			be->destroy(be->ctx);
@@ -380,11 +378,11 @@ int virtio_mmio_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
 	t->device_features = be->features | (1ULL << VIRTIO_F_VERSION_1) |
 			     (1ULL << VIRTIO_F_INDIRECT_DESC);
 	t->dev = (struct device){
-		.ops = &virtio_mmio_ops,
-		.space = DEV_MMIO,
-		.base = mmio_base,
-		.len = VIRTIO_MMIO_WINDOW,
-		.priv = t,
+	    .ops = &virtio_mmio_ops,
+	    .space = DEV_MMIO,
+	    .base = mmio_base,
+	    .len = VIRTIO_MMIO_WINDOW,
+	    .priv = t,
 	};
 	*out = &t->dev;
 	return 0;
@@ -425,10 +423,13 @@ int virtio_mmio_cmdline_format(char *buf, size_t n, uint64_t base,
 {
 	/* Linux parses <size>@<base>:<irq> with memparse(), so "4K" works. */
 	if (size && size % 1024 == 0)
-		return xsnprintf(buf, n, "virtio_mmio.device=%" PRIu64 "K@0x%" PRIx64 ":%" PRIu32,
+		return xsnprintf(buf, n,
+				 "virtio_mmio.device=%" PRIu64 "K@0x%" PRIx64
+				 ":%" PRIu32,
 				 size / 1024, base, irq);
-	return xsnprintf(buf, n, "virtio_mmio.device=0x%" PRIx64 "@0x%" PRIx64 ":%" PRIu32,
-			 size, base, irq);
+	return xsnprintf(
+	    buf, n, "virtio_mmio.device=0x%" PRIx64 "@0x%" PRIx64 ":%" PRIu32,
+	    size, base, irq);
 }
 
 int virtio_mmio_cmdline(const struct device *dev, char *buf, size_t n)

@@ -46,27 +46,27 @@ int virtq_setup(struct virtq *vq, const struct guest_mem *mem, uint16_t size,
 		return -EINVAL;
 	int r = 0;
 	struct virtq_desc *desc =
-		ring_ptr(mem, desc_gpa, virtq_desc_bytes(size), 16, &r);
+	    ring_ptr(mem, desc_gpa, virtq_desc_bytes(size), 16, &r);
 	struct virtq_avail *avail =
-		ring_ptr(mem, avail_gpa, virtq_avail_bytes(size), 2, &r);
+	    ring_ptr(mem, avail_gpa, virtq_avail_bytes(size), 2, &r);
 	struct virtq_used *used =
-		ring_ptr(mem, used_gpa, virtq_used_bytes(size), 4, &r);
+	    ring_ptr(mem, used_gpa, virtq_used_bytes(size), 4, &r);
 	if (!desc || !avail || !used)
 		return r;
 	*vq = (struct virtq){
-		.mem = mem,
-		.size = size,
-		.indirect_ok = indirect_ok,
-		.desc = desc,
-		.avail = avail,
-		.used = used,
+	    .mem = mem,
+	    .size = size,
+	    .indirect_ok = indirect_ok,
+	    .desc = desc,
+	    .avail = avail,
+	    .used = used,
 	};
 	return 0;
 }
 
 void virtq_reset(struct virtq *vq)
 {
-	*vq = (struct virtq){ 0 };
+	*vq = (struct virtq){0};
 }
 
 /* Copies a descriptor out of guest memory once.  The table may be unaligned
@@ -107,7 +107,7 @@ static int add_seg(const struct virtq *vq, struct virtq_chain *c,
 	uint32_t n = (uint32_t)c->n_out + c->n_in;
 	if (n >= vq->size)
 		return -E2BIG;
-	c->seg[n] = (struct virtq_seg){ .host = host, .len = d->len };
+	c->seg[n] = (struct virtq_seg){.host = host, .len = d->len};
 	if (d->flags & VIRTQ_DESC_F_WRITE) {
 		c->n_in++;
 		c->in_bytes += d->len;
@@ -148,7 +148,7 @@ static int walk_chain(const struct virtq *vq, uint16_t head,
 {
 	const struct virtq_desc *table = vq->desc;
 	uint32_t table_len = vq->size;
-	struct visited seen = { { 0 } };
+	struct visited seen = {{0}};
 	uint32_t i = head;
 
 	c->head = head;
@@ -164,7 +164,7 @@ static int walk_chain(const struct virtq *vq, uint16_t head,
 			r = enter_indirect(vq, c, &d, &table, &table_len);
 			if (r < 0)
 				return r;
-			seen = (struct visited){ { 0 } };
+			seen = (struct visited){{0}};
 			i = 0;
 			continue;
 		}
@@ -219,7 +219,7 @@ void virtq_push(struct virtq *vq, uint16_t head, uint32_t written)
 	if (!vq->size)
 		return;
 	struct virtq_used_elem *e =
-		&vq->used->ring[vq->used_idx & (vq->size - 1)];
+	    &vq->used->ring[vq->used_idx & (vq->size - 1)];
 	WRITE_ONCE(e->id, htole32(head));
 	WRITE_ONCE(e->len, htole32(written));
 	/* The element (and the data written into the buffers) must be visible
@@ -242,7 +242,8 @@ bool virtq_should_interrupt(const struct virtq *vq)
 /* Copies between a flat buffer and segments seg[first..first+n), starting
  * `offset` bytes into them. */
 static size_t copy_segs(const struct virtq_seg *seg, uint32_t n,
-			uint64_t offset, uint8_t *buf, size_t len, bool to_guest)
+			uint64_t offset, uint8_t *buf, size_t len,
+			bool to_guest)
 {
 	size_t done = 0;
 	for (uint32_t k = 0; k < n && done < len; k++) {
@@ -263,8 +264,8 @@ static size_t copy_segs(const struct virtq_seg *seg, uint32_t n,
 	return done;
 }
 
-size_t virtq_chain_read(const struct virtq_chain *c, uint64_t offset,
-			void *dst, size_t len)
+size_t virtq_chain_read(const struct virtq_chain *c, uint64_t offset, void *dst,
+			size_t len)
 {
 	return copy_segs(c->seg, c->n_out, offset, dst, len, false);
 }

@@ -71,8 +71,8 @@ static inline uint64_t virtq_used_bytes(uint16_t size)
 
 struct virtq {
 	const struct guest_mem *mem;
-	uint16_t size;     /* 0: not set up */
-	bool indirect_ok;  /* VIRTIO_F_INDIRECT_DESC was negotiated */
+	uint16_t size;	  /* 0: not set up */
+	bool indirect_ok; /* VIRTIO_F_INDIRECT_DESC was negotiated */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;
@@ -130,8 +130,8 @@ bool virtq_should_interrupt(const struct virtq *vq);
 
 /* Copies up to len bytes of the chain's readable part, starting `offset`
  * bytes into it, to dst.  Returns the number of bytes copied. */
-size_t virtq_chain_read(const struct virtq_chain *c, uint64_t offset,
-			void *dst, size_t len);
+size_t virtq_chain_read(const struct virtq_chain *c, uint64_t offset, void *dst,
+			size_t len);
 
 /* Copies up to len bytes from src into the chain's writable part, starting
  * `offset` bytes into it.  Returns the number of bytes copied. */

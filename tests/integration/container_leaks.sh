@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Container runs leave nothing behind: mounts, cgroups, processes, fds.
+. "$(dirname "$0")/lib.sh"
+ensure_base_image
+
+cgroup_dirs() { ls -d /sys/fs/cgroup/*/vmctl/*/ /sys/fs/cgroup/vmctl/*/ 2>/dev/null | wc -l; }
+# Live inits only: one orphaned by a killed vmctl stays a zombie until the
+# host's PID 1 reaps it.
+init_count() { ps -C vmctl-init -o stat= | grep -vc Z; }
+
+hundred_runs() {
+	local mounts_before cg_before init_before i failures=0
+	mounts_before=$(wc -l </proc/self/mountinfo)
+	cg_before=$(cgroup_dirs)
+	init_before=$(init_count)
+	for i in $(seq 100); do
+		"$VMCTL" run --rm -m 64m --pids-limit 50 -v "$T:/host" busybox true || failures=$((failures + 1))
+	done
+	expect_eq "$failures" "0" "every run succeeded"
+	expect_eq "$(wc -l </proc/self/mountinfo)" "$mounts_before" "no mount left"
+	expect_eq "$(cgroup_dirs)" "$cg_before" "no cgroup left"
+	expect_eq "$(init_count)" "$init_before" "no process left"
+	expect_eq "$(grep -c " $VMCTL_ROOT" /proc/self/mountinfo)" "0" "nothing mounted in the store"
+}
+
+fds_inside() {
+	# vmctl's own fds (sockets, pidfd, signalfd, cgroup files) never reach the workload
+	expect_eq "$("$VMCTL" run --rm busybox ls /proc/self/fd | tr '\n' ' ')" "0 1 2 3 " "only stdio + ls's own"
+	expect_eq "$("$VMCTL" run --rm -i busybox ls /proc/self/fd </dev/null | tr '\n' ' ')" "0 1 2 3 " "with -i"
+}
+
+killed_runtime() {
+	# vmctl killed with SIGKILL: the container dies with it (no orphan), and
+	# cleanup (vmctl rm -f / the next start) removes the rest.
+	"$VMCTL" run --name victim busybox sleep 30 &
+	local pid=$! i
+	for i in $(seq 250); do
+		pgrep -P $pid -x vmctl-init >/dev/null && break
+		sleep 0.02
+	done
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	sleep 0.3
+	expect_eq "$(pgrep -f 'sleep 30' | xargs -r ps -o comm= -p | grep -c sleep)" "0" "workload died with vmctl"
+	expect_eq "$(init_count)" "0" "init died with vmctl"
+	"$VMCTL" rm -f victim >/dev/null 2>&1
+	expect_eq "$(cgroup_dirs)" "0" "cgroup removed by cleanup"
+	expect_eq "$(grep -c " $VMCTL_ROOT" /proc/self/mountinfo)" "0" "no mount left"
+}
+
+t hundred_runs hundred_runs
+t fds_inside fds_inside
+t killed_runtime killed_runtime
