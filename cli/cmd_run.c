@@ -41,6 +41,10 @@ int cmd_run(int argc, char **argv)
 	} else if (spec.detach) {
 		printf("%s\n", id);
 	} else {
+		/* The workload ran, but vmctl may still have something to say
+		 * (the command was not found, the timeout fired). */
+		if (err.code)
+			cli_fail("%s", err.msg);
 		print_report(&spec, &res);
 	}
 	run_spec_free(&spec);

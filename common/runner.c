@@ -132,6 +132,16 @@ static int plan_run(struct run_plan *p, struct vmctl_err *err)
 static int create_record(struct run_plan *p, struct vmctl_err *err)
 {
 	const struct run_spec *s = p->spec;
+	/* The record is complete before it is first written: one write. */
+	p->st.image = strdup(s->image);
+	p->st.argv = strv_dup(p->argv);
+	if (!p->st.image || !p->st.argv)
+		return vmctl_error(err, ENOMEM, "preparing the run");
+	p->st.mode = s->mode;
+	p->st.rm = s->rm;
+	p->st.detach = s->detach;
+	p->st.status = ST_RUNNING;
+	p->st.started = wall_ms();
 	int r = state_create(p->root, s->name, &p->st, err);
 	if (r < 0)
 		return r;
@@ -140,21 +150,11 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	if (!s->hostname)
 		p->hostname[12] = '\0'; /* Docker's short id */
 	p->env = image_merge_env(p->img.env, s->env, p->hostname);
-	p->st.image = strdup(s->image);
-	p->st.argv = strv_dup(p->argv);
-	if (!p->env || !p->st.image || !p->st.argv) {
+	if (!p->env) {
 		state_remove(&p->st, err);
 		return vmctl_error(err, ENOMEM, "preparing the run");
 	}
-	p->st.mode = s->mode;
-	p->st.rm = s->rm;
-	p->st.detach = s->detach;
-	p->st.status = ST_RUNNING;
-	p->st.started = wall_ms();
-	r = state_save(&p->st, err);
-	if (r < 0)
-		state_remove(&p->st, err);
-	return r;
+	return 0;
 }
 
 /* The detached run's monitor: a session leader of its own whose output goes

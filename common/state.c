@@ -206,19 +206,6 @@ static int state_load_dir(const char *dir, struct ctr_state *st)
 	return r;
 }
 
-struct name_check {
-	const char *name;
-	bool taken;
-};
-
-static int name_taken_cb(struct ctr_state *st, void *ctx)
-{
-	struct name_check *c = ctx;
-	if (!strcmp(st->name, c->name))
-		c->taken = true;
-	return c->taken;
-}
-
 static bool valid_name(const char *name)
 {
 	if (!isalnum((unsigned char)name[0]))
@@ -229,43 +216,81 @@ static bool valid_name(const char *name)
 	return strlen(name) < 128;
 }
 
+/* Names are claimed by creating containers/.names/<name> -> <id>: symlink()
+ * is atomic, so two concurrent runs can never both get a name, and no
+ * lock or scan of every record is needed on the hot path. */
+static int claim_name(int names_fd, const char *containers, const char *name,
+		      const char *id)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (symlinkat(id, names_fd, name) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		/* Taken, unless the record it names is gone (a crash between
+		 * removing a record and its name). */
+		char target[65], path[PATH_MAX];
+		ssize_t n = readlinkat(names_fd, name, target, sizeof(target) - 1);
+		if (n <= 0)
+			return -EEXIST;
+		target[n] = '\0';
+		if (xsnprintf(path, sizeof(path), "%s/%s/state.json", containers, target) < 0 ||
+		    access(path, F_OK) == 0)
+			return -EEXIST;
+		unlinkat(names_fd, name, 0);
+	}
+	return -EEXIST;
+}
+
+static void release_name(const char *root, const struct ctr_state *st)
+{
+	char path[PATH_MAX], target[65];
+	if (xsnprintf(path, sizeof(path), "%s/containers/.names/%s", root, st->name) < 0)
+		return;
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		if (!strcmp(target, st->id))
+			unlink(path);
+	}
+}
+
 int state_create(const char *root, const char *name, struct ctr_state *st,
 		 struct vmctl_err *err)
 {
-	char dir[PATH_MAX], lockpath[PATH_MAX];
+	char dir[PATH_MAX], names[PATH_MAX];
 	if (containers_dir(root, dir, sizeof(dir)) < 0 ||
-	    xsnprintf(lockpath, sizeof(lockpath), "%s/.lock", dir) < 0)
+	    xsnprintf(names, sizeof(names), "%s/.names", dir) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
 	if (name && !valid_name(name))
 		return vmctl_errorf(err, EINVAL,
 				    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
 				    name);
-	int r = mkdir_p(dir, 0700);
-	if (r < 0)
-		return vmctl_error(err, r, "creating %s", dir);
+	cleanup_close int names_fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (names_fd < 0) {
+		int r = mkdir_p(names, 0700);
+		if (r < 0)
+			return vmctl_error(err, r, "creating %s", names);
+		names_fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (names_fd < 0)
+			return vmctl_error(err, errno, "opening %s", names);
+	}
 	unsigned char rnd[32];
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return vmctl_error(err, errno, "getrandom");
 	for (int i = 0; i < 32; i++)
 		snprintf(st->id + 2 * i, 3, "%02x", rnd[i]);
-
-	/* Names are unique: check and claim under one lock. */
-	cleanup_close int lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		return vmctl_error(err, errno, "locking %s", lockpath);
-	struct name_check c = {.name = st->name};
+	uint32_t seed = (uint32_t)rnd[0] << 16 | (uint32_t)rnd[1] << 8 | rnd[2];
 	for (uint32_t attempt = 0;; attempt++) {
 		if (name)
 			snprintf(st->name, sizeof(st->name), "%s", name);
 		else
-			state_name_from_seed(((uint32_t)rnd[0] << 16 | rnd[1] << 8 | rnd[2]) + attempt * 7919,
-					     st->name, sizeof(st->name));
-		c.taken = false;
-		r = state_list(root, name_taken_cb, &c, err);
-		if (r < 0)
-			return r;
-		if (!c.taken)
+			state_name_from_seed(seed + attempt * 7919, st->name, sizeof(st->name));
+		int r = claim_name(names_fd, dir, st->name, st->id);
+		if (r == 0)
 			break;
+		if (r != -EEXIST)
+			return vmctl_error(err, r, "claiming the name %s", st->name);
 		if (name)
 			return vmctl_errorf(err, EEXIST,
 					    "the container name '%s' is already in use (vmctl rm %s)",
@@ -273,16 +298,21 @@ int state_create(const char *root, const char *name, struct ctr_state *st,
 		if (attempt > 1000)
 			return vmctl_errorf(err, EEXIST, "no free container name");
 	}
+	int r = 0;
 	if (xsnprintf(st->dir, sizeof(st->dir), "%s/%s", dir, st->id) < 0)
-		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
-	if (mkdir(st->dir, 0700) < 0)
-		return vmctl_error(err, errno, "creating %s", st->dir);
-	st->owner_pid = getpid();
-	st->owner_start = proc_start_time(st->owner_pid);
-	st->created = wall_ms();
-	r = state_save(st, err);
+		r = vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	else if (mkdir(st->dir, 0700) < 0)
+		r = vmctl_error(err, errno, "creating %s", st->dir);
+	if (r == 0) {
+		st->owner_pid = getpid();
+		st->owner_start = proc_start_time(st->owner_pid);
+		st->created = wall_ms();
+		r = state_save(st, err);
+		if (r < 0)
+			rm_rf(st->dir);
+	}
 	if (r < 0)
-		rm_rf(st->dir);
+		unlinkat(names_fd, st->name, 0);
 	return r;
 }
 
@@ -380,6 +410,20 @@ int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ct
 int state_remove(const struct ctr_state *st, struct vmctl_err *err)
 {
 	int r = rm_rf(st->dir);
+	if (r == 0) {
+		/* st->dir is <root>/containers/<id>: the root is two levels up. */
+		char root[PATH_MAX];
+		snprintf(root, sizeof(root), "%s", st->dir);
+		char *slash = strrchr(root, '/');
+		if (slash) {
+			*slash = '\0';
+			slash = strrchr(root, '/');
+			if (slash) {
+				*slash = '\0';
+				release_name(root, st);
+			}
+		}
+	}
 	return r < 0 ? vmctl_error(err, r, "removing %s", st->dir) : 0;
 }
 

@@ -82,7 +82,7 @@ int cgroup_create(const struct cgroup_layout *layout, const char *id,
  * thread: pid must be single-threaded (the container's init is). */
 int cgroup_attach_pid(const struct cgroup_handle *h, pid_t pid);
 
-/* Closes the cgroup.procs fds (parent, after the child entered). */
+/* Closes the tasks/cgroup.procs fds (once they were passed to the init). */
 void cgroup_close_fds(struct cgroup_handle *h);
 
 /* Peak memory of the container, 0 if unknown. */

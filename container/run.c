@@ -81,7 +81,13 @@ static int prepare(struct launch *l, const struct container_config *cfg,
 		return vmctl_errorf(err, EINVAL, "no command to run");
 	trace("prepare");
 	/* Checked here too, for a clear error before anything is created
-	 * (the init captures the source itself, so a race is harmless). */
+	 * (the init opens them itself, so a race is harmless). */
+	for (size_t i = 0; i < cfg->n_lower; i++) {
+		struct stat st;
+		const char *layer = cfg->lower_dirs[i];
+		if (layer && stat(layer, &st) < 0)
+			return vmctl_error(err, errno, "image layer %s", layer);
+	}
 	for (size_t i = 0; i < cfg->n_volumes; i++) {
 		struct stat st;
 		const char *host = cfg->volumes[i].host;

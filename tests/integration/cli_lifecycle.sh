@@ -89,7 +89,9 @@ kill9_recovery() {
 	expect_contains "$ps" "k9"
 	expect_contains "$ps" "Exited (137)"
 	expect_eq "$(grep -c "$VMCTL_ROOT" /proc/self/mountinfo)" 0 "no mount left"
-	expect_eq "$(pgrep -f 'sleep 60' | wc -l)" 0 "no process left"
+	# The container's init dies with vmctl (parent-death signal); its pid namespace goes with it.
+	for _ in $(seq 50); do pgrep -f 'busybox sleep 60|^sleep 60' >/dev/null || break; sleep 0.1; done
+	expect_eq "$(pgrep -f '^sleep 60' | wc -l)" 0 "no process left"
 	"$VMCTL" rm k9 >/dev/null
 }
 

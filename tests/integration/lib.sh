@@ -89,8 +89,12 @@ expect_status() { # N CMD... : CMD's exit status must be N
 ensure_base_image() {
 	"$VMCTL" images 2>/dev/null | grep -q '^busybox' && return 0
 	if [ -n "${VMCTL_BASE_ROOT:-}" ] && [ -d "$VMCTL_BASE_ROOT/images" ] && [ "$VMCTL_BASE_ROOT" != "$VMCTL_ROOT" ]; then
+		# Everything but the runs: images, layers and whatever the store keeps.
 		mkdir -p "$VMCTL_ROOT"
-		cp -a "$VMCTL_BASE_ROOT/images" "$VMCTL_ROOT/"
+		local d
+		for d in "$VMCTL_BASE_ROOT"/*; do
+			[ "$(basename "$d")" = containers ] || cp -a "$d" "$VMCTL_ROOT/"
+		done
 		return 0
 	fi
 	"$VMCTL" image build-base >/dev/null

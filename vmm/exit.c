@@ -1,0 +1,121 @@
+/* exit.c - vCPU exit decisions (see exit.h). */
+#include "vmm/exit.h"
+
+#include <stdio.h>
+
+static const char *const names[] = {
+	[KVM_EXIT_UNKNOWN] = "unknown",
+	[KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io",
+	[KVM_EXIT_HYPERCALL] = "hypercall",
+	[KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt",
+	[KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq window open",
+	[KVM_EXIT_SHUTDOWN] = "shutdown (triple fault)",
+	[KVM_EXIT_FAIL_ENTRY] = "fail entry",
+	[KVM_EXIT_INTR] = "interrupted",
+	[KVM_EXIT_SET_TPR] = "set tpr",
+	[KVM_EXIT_TPR_ACCESS] = "tpr access",
+	[KVM_EXIT_NMI] = "nmi",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal error",
+	[KVM_EXIT_SYSTEM_EVENT] = "system event",
+};
+
+const char *exit_reason_name(uint32_t reason, char *buf, size_t n)
+{
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	snprintf(buf, n, "exit %u", reason);
+	return buf;
+}
+
+static const char *internal_suberror(uint32_t sub)
+{
+	switch (sub) {
+	case KVM_INTERNAL_ERROR_EMULATION:
+		return "emulation failure (an instruction the hypervisor "
+		       "cannot emulate)";
+	case KVM_INTERNAL_ERROR_SIMUL_EX:
+		return "exception while delivering an exception";
+	case KVM_INTERNAL_ERROR_DELIVERY_EV:
+		return "cannot deliver an event";
+	default:
+		return "internal error";
+	}
+}
+
+struct exit_action handle_exit(const struct kvm_run *run)
+{
+	struct exit_action a = {.kind = EXIT_ACT_FAULT};
+	char buf[32];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		a.kind = EXIT_ACT_PIO;
+		a.is_write = run->io.direction == KVM_EXIT_IO_OUT;
+		a.addr = run->io.port;
+		a.size = run->io.size;
+		a.count = run->io.count;
+		a.data_off = run->io.data_offset;
+		if (a.size != 1 && a.size != 2 && a.size != 4) {
+			a.kind = EXIT_ACT_FAULT;
+			snprintf(a.reason, sizeof(a.reason),
+				 "port I/O of impossible size %u", a.size);
+		}
+		break;
+	case KVM_EXIT_MMIO:
+		a.kind = EXIT_ACT_MMIO;
+		a.is_write = run->mmio.is_write;
+		a.addr = run->mmio.phys_addr;
+		a.size = run->mmio.len;
+		a.count = 1;
+		if (a.size == 0 || a.size > 8) {
+			a.kind = EXIT_ACT_FAULT;
+			snprintf(a.reason, sizeof(a.reason),
+				 "MMIO of impossible size %u", a.size);
+		}
+		break;
+	case KVM_EXIT_INTR:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		a.kind = EXIT_ACT_CONTINUE;
+		break;
+	case KVM_EXIT_HLT:
+		a.kind = EXIT_ACT_HALT;
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		a.kind = EXIT_ACT_RESET;
+		snprintf(a.reason, sizeof(a.reason), "guest %s",
+			 run->system_event.type == KVM_SYSTEM_EVENT_RESET
+				 ? "reset"
+			 : run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN
+				 ? "power off"
+				 : "system event");
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault: what a crashed guest, or a kernel
+		 * rebooting with reboot=t, ends in.  Whether it is a fault
+		 * is the caller's call (did the workload report its exit?). */
+		a.kind = EXIT_ACT_RESET;
+		snprintf(a.reason, sizeof(a.reason),
+			 "guest shut down (triple fault)");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(a.reason, sizeof(a.reason),
+			 "KVM internal error %u: %s",
+			 run->internal.suberror,
+			 internal_suberror(run->internal.suberror));
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(a.reason, sizeof(a.reason),
+			 "KVM cannot enter the guest (hardware reason 0x%llx)",
+			 (unsigned long long)run->fail_entry
+				 .hardware_entry_failure_reason);
+		break;
+	default:
+		snprintf(a.reason, sizeof(a.reason), "unexpected KVM exit: %s",
+			 exit_reason_name(run->exit_reason, buf, sizeof(buf)));
+		break;
+	}
+	return a;
+}
