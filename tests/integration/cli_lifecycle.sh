@@ -77,7 +77,7 @@ rm_flag() {
 }
 
 kill9_recovery() {
-	"$VMCTL" run --name k9 busybox sleep 60 &
+	"$VMCTL" run --name k9 busybox sleep 6767 &
 	local pid=$!
 	for _ in $(seq 50); do "$VMCTL" ps | grep -q k9 && break; sleep 0.1; done
 	sleep 0.3
@@ -90,8 +90,8 @@ kill9_recovery() {
 	expect_contains "$ps" "Exited (137)"
 	expect_eq "$(grep -c "$VMCTL_ROOT" /proc/self/mountinfo)" 0 "no mount left"
 	# The container's init dies with vmctl (parent-death signal); its pid namespace goes with it.
-	for _ in $(seq 50); do pgrep -f 'busybox sleep 60|^sleep 60' >/dev/null || break; sleep 0.1; done
-	expect_eq "$(pgrep -f '^sleep 60' | wc -l)" 0 "no process left"
+	for _ in $(seq 50); do pgrep -f '^sleep 6767' >/dev/null || break; sleep 0.1; done
+	expect_eq "$(pgrep -f '^sleep 6767' | wc -l)" 0 "no process left"
 	"$VMCTL" rm k9 >/dev/null
 }
 
