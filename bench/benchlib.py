@@ -106,23 +106,36 @@ def last_line(text, limit=200):
 # timing one command
 # --------------------------------------------------------------------------
 
-def time_command(argv, stderr_path, env=None, timeout_s=None, stdout_path=None):
+def time_command(argv, stderr_path, env=None, timeout_s=None, stdout_path=None,
+                 stamp_marks=False):
     """Runs argv with stdin on /dev/null, stderr into stderr_path and stdout
     into stdout_path (default /dev/null).  A run longer than timeout_s is
     SIGKILLed (bounded loops).
 
+    stamp_marks: stdout is a pipe read while the command runs, and the
+    arrival of each console milestone record (MS_MARK + type, see
+    vmm/milestone.h) is time-stamped: stamps_ms {type: ms since spawn}, first
+    arrival of each type.  For long runs (a VM boot) whose phases we want.
+
     Returns a dict: wall_ns (spawn to reap), status (0..255, 128+N for
     signal N, 127 when it could not be spawned), stderr, stdout (when
-    stdout_path), maxrss_kib (wait4's ru_maxrss: NOT the runtime's own
-    figure for small runtimes, since the spawned child counts the helper's
-    pages it shares until exec; meaningful only well above that floor).
+    stdout_path or stamp_marks; its last 64 KiB), stamps_ms, maxrss_kib
+    (wait4's ru_maxrss: NOT the runtime's own figure for small runtimes,
+    since the spawned child counts the helper's pages it shares until exec;
+    meaningful only well above that floor).
     """
-    out = stdout_path or os.devnull
-    fa = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-          (os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+    rfd = wfd = -1
+    if stamp_marks:
+        rfd, wfd = os.pipe()  # both close-on-exec; dup2 makes the child's 1 inheritable
+        out_action = (os.POSIX_SPAWN_DUP2, wfd, 1)
+    else:
+        out_action = (os.POSIX_SPAWN_OPEN, 1, stdout_path or os.devnull,
+                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fa = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), out_action,
           (os.POSIX_SPAWN_OPEN, 2, stderr_path,
            os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
     env = os.environ if env is None else env
+    text, stamps = "", {}
     # The watchdog is an interval timer armed outside the timed region: no
     # thread is started and nothing polls while the runtime runs.
     with _Watchdog(timeout_s) as dog:
@@ -133,21 +146,51 @@ def time_command(argv, stderr_path, env=None, timeout_s=None, stdout_path=None):
             pid = os.posix_spawnp(argv[0], argv, env, file_actions=fa,
                                   setsigdef=_DEFAULT_SIGNALS)
         except OSError as e:
+            for fd in (rfd, wfd):
+                if fd >= 0:
+                    os.close(fd)
             return {"wall_ns": 0, "status": 127, "maxrss_kib": 0, "stdout": "",
-                    "stderr": "%s: %s" % (argv[0], e.strerror)}
+                    "stamps_ms": {}, "stderr": "%s: %s" % (argv[0], e.strerror)}
         dog.pid = pid
+        if stamp_marks:
+            os.close(wfd)
+            text, stamps = _read_stamped(rfd, t0)
+            os.close(rfd)
         _, wstatus, rusage = os.wait4(pid, 0)  # retried by Python on EINTR
         t1 = time.perf_counter_ns()
     with open(stderr_path, errors="replace") as f:
         err = f.read()
-    text = ""
-    if stdout_path:
+    if stdout_path and not stamp_marks:
         with open(stdout_path, errors="replace") as f:
             text = f.read()[-65536:]  # a console log: its end tells enough
     if dog.fired:
         err += "\n(killed by the harness after %s s)" % timeout_s
     return {"wall_ns": t1 - t0, "status": _exit_code(wstatus), "stderr": err,
-            "stdout": text, "maxrss_kib": rusage.ru_maxrss}
+            "stdout": text, "stamps_ms": stamps, "maxrss_kib": rusage.ru_maxrss}
+
+
+MS_MARK = b"\x1e"  # vmm/milestone.h: a record is MS_MARK <type> [payload] '\n'
+
+
+def _read_stamped(fd, t0):
+    """Reads fd to EOF; the time each milestone type first arrives.  A mark
+    at the very end of one read is stamped when its type byte arrives."""
+    tail = b""
+    carry = b""  # a trailing MS_MARK whose type byte has not arrived yet
+    stamps = {}
+    while True:
+        chunk = os.read(fd, 65536)  # retried by Python on EINTR
+        if not chunk:
+            break
+        now_ms = (time.perf_counter_ns() - t0) / 1e6
+        scan = carry + chunk
+        i = scan.find(MS_MARK)
+        while 0 <= i < len(scan) - 1:
+            stamps.setdefault(chr(scan[i + 1]), now_ms)
+            i = scan.find(MS_MARK, i + 1)
+        carry = MS_MARK if scan.endswith(MS_MARK) else b""
+        tail = (tail + chunk)[-65536:]
+    return tail.decode(errors="replace"), stamps
 
 
 _DEFAULT_SIGNALS = tuple(s for s in signal.valid_signals()
@@ -241,8 +284,9 @@ class PeerHost:
     def ok(self):
         return self.proc is not None and self.error is None
 
-    def time_command(self, argv, timeout_s=None, capture_stdout=False):
-        req = {"argv": argv, "timeout": timeout_s, "stdout": capture_stdout}
+    def time_command(self, argv, timeout_s=None, capture_stdout=False, stamp_marks=False):
+        req = {"argv": argv, "timeout": timeout_s, "stdout": capture_stdout,
+               "stamp": stamp_marks}
         self.proc.stdin.write(json.dumps(req) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
@@ -287,7 +331,8 @@ def serve(workdir, cgroup2):
     for line in sys.stdin:
         req = json.loads(line)
         res = time_command(req["argv"], errfile, timeout_s=req.get("timeout"),
-                           stdout_path=outfile if req.get("stdout") else None)
+                           stdout_path=outfile if req.get("stdout") else None,
+                           stamp_marks=bool(req.get("stamp")))
         out.write(json.dumps(res) + "\n")
         out.flush()
     return 0
@@ -441,9 +486,10 @@ class Runtime:
     its job."""
 
     def __init__(self, name, argv_for, how, host=None, check=None, timeout_s=60,
-                 capture_stdout=False):
+                 capture_stdout=False, stamp_marks=False):
         self.name = name
         self.capture_stdout = capture_stdout
+        self.stamp_marks = stamp_marks
         self.argv_for = argv_for
         self.how = how
         self.host = host
@@ -451,6 +497,7 @@ class Runtime:
         self.timeout_s = timeout_s
         self.samples_ms = []
         self.maxrss_kib = []
+        self.stamps = []  # per run: {milestone type: ms since spawn}
         self.reports = []  # parsed --report=json objects (vmctl)
         self.failures = 0
         self.first_failure = None  # the reason of the first failed measured run
@@ -460,10 +507,12 @@ class Runtime:
         argv = self.argv_for(i)
         if self.host is not None:
             res = self.host.time_command(argv, timeout_s=self.timeout_s,
-                                         capture_stdout=self.capture_stdout)
+                                         capture_stdout=self.capture_stdout,
+                                         stamp_marks=self.stamp_marks)
         else:
             res = time_command(argv, stderr_path, timeout_s=self.timeout_s,
-                               stdout_path=stderr_path + ".out" if self.capture_stdout else None)
+                               stdout_path=stderr_path + ".out" if self.capture_stdout else None,
+                               stamp_marks=self.stamp_marks)
         why = None
         if res["status"] != 0:
             why = "exit %d: %s" % (res["status"], last_line(res["stderr"]))
@@ -496,6 +545,7 @@ def run_interleaved(runtimes, runs, warmup, workdir, log=None):
                 continue
             rt.samples_ms.append(res["wall_ns"] / 1e6)
             rt.maxrss_kib.append(res["maxrss_kib"])
+            rt.stamps.append(res.get("stamps_ms") or {})
             rep = parse_report(res["stderr"])
             if rep is not None:
                 rt.reports.append(rep)

@@ -108,6 +108,17 @@ class Timing(unittest.TestCase):
         self.assertEqual(res["status"], 128 + 9)
         self.assertLess(res["wall_ns"], 3e9)
 
+    def test_stamped_milestones(self):
+        script = r"printf 'boot\036I\n'; sleep 0.2; printf '\036'; sleep 0.1; printf 'X\n\036S0\n'"
+        with tempfile.TemporaryDirectory() as d:
+            res = bl.time_command(["sh", "-c", script], d + "/e", stamp_marks=True)
+        st = res["stamps_ms"]
+        self.assertEqual(sorted(st), ["I", "S", "X"])
+        self.assertLess(st["I"], 150)
+        self.assertGreaterEqual(st["X"], 290)  # stamped when its type byte came
+        self.assertIn("boot", res["stdout"])
+        self.assertGreaterEqual(res["wall_ns"] / 1e6, st["S"])
+
     def test_interleaving_order_and_warmup(self):
         calls = []
 

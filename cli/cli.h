@@ -3,6 +3,7 @@
 #define VMCTL_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Docker's exit codes for vmctl's own failures. */
@@ -40,6 +41,18 @@ struct cli_flag {
 int cli_scan_flags(const char *cmd, int argc, char **argv,
 		   const struct cli_flag *flags, int *first_operand);
 
+/* Builds the guest kernel when it is not cached yet (progress on stderr). */
+int cli_ensure_kernel(void);
+
+/* "2.13MB" and "5 minutes ago", as Docker prints them (cli/cmd_history.c). */
+void cli_format_size(uint64_t bytes, char *buf, size_t n);
+void cli_format_ago(int64_t then, char *buf, size_t n);
+
+int cmd_tag(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_rm(int argc, char **argv);

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "common/util.h"
@@ -18,19 +17,17 @@ static int image_row(const struct image *img, void *ctx)
 		cJSON_AddStringToObject(o, "repository", img->repo);
 		cJSON_AddStringToObject(o, "tag", img->tag);
 		cJSON_AddStringToObject(o, "id", img->id ? img->id : "");
+		cJSON_AddStringToObject(o, "digest", img->digest ? img->digest : "");
 		cJSON_AddNumberToObject(o, "created", (double)img->created);
 		cJSON_AddNumberToObject(o, "size", (double)img->size);
 		cJSON_AddNumberToObject(o, "layers", (double)img->n_layers);
 		cJSON_AddItemToArray(json, o);
 		return 0;
 	}
-	char when[32] = "";
-	time_t t = (time_t)img->created;
-	struct tm tm;
-	if (localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	printf("%-20s  %-10s  %-12.12s  %-16s  %.1fMB\n", img->repo, img->tag, hex, when,
-	       (double)img->size / 1e6);
+	char when[48], size[32];
+	cli_format_ago(img->created, when, sizeof(when));
+	cli_format_size(img->size, size, sizeof(size));
+	printf("%-20s  %-10s  %-12.12s  %-16s  %s\n", img->repo, img->tag, hex, when, size);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "common/cleanup.h"
@@ -46,16 +47,25 @@ static cJSON *inspect_image(const char *ref)
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "kind", "image");
 	cJSON_AddStringToObject(j, "id", img.id ? img.id : "");
+	cJSON_AddStringToObject(j, "digest", img.digest ? img.digest : "");
 	cJSON_AddStringToObject(j, "repo", img.repo);
 	cJSON_AddStringToObject(j, "tag", img.tag);
 	cJSON_AddNumberToObject(j, "created", (double)img.created);
 	cJSON_AddNumberToObject(j, "size", (double)img.size);
-	cJSON_AddItemToObject(j, "layers", strv_json(img.layer_ids));
+	/* "layers": the layer directory names under $VMCTL_ROOT/layers (what
+	 * bench/ and scripts join), bottom-most first; "diff_ids" the digests. */
+	cJSON *layers = cJSON_AddArrayToObject(j, "layers");
+	for (size_t i = 0; img.layer_ids && img.layer_ids[i]; i++) {
+		const char *id = img.layer_ids[i];
+		cJSON_AddItemToArray(layers, cJSON_CreateString(strncmp(id, "sha256:", 7) ? id : id + 7));
+	}
+	cJSON_AddItemToObject(j, "diff_ids", strv_json(img.layer_ids));
 	cJSON *cfg = cJSON_AddObjectToObject(j, "config");
 	cJSON_AddItemToObject(cfg, "Env", strv_json(img.env));
 	cJSON_AddItemToObject(cfg, "Cmd", strv_json(img.cmd));
 	cJSON_AddItemToObject(cfg, "Entrypoint", strv_json(img.entrypoint));
 	cJSON_AddStringToObject(cfg, "WorkingDir", img.workdir ? img.workdir : "");
+	cJSON_AddStringToObject(cfg, "User", img.user ? img.user : "");
 	image_free(&img);
 	return j;
 }

@@ -1,6 +1,86 @@
+/* runner_vm.c - the VM half of a run: kernel, root file system, monitor.
+ *
+ * The same image and command as container mode become a guest kernel plus
+ * an initramfs (the image's layers, cached per image, and a tiny per-run
+ * archive with the workload's argv/env/workdir/hostname), booted by vmctl's
+ * own monitor (vmm/).
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "images/initramfs.h"
+#include "images/kernel.h"
 #include "runner.h"
+#include "util.h"
+#include "vmm/vmm.h"
+
+/* Ctrl-C and SIGTERM stop the guest: the handler only writes the signal
+ * number into a pipe that vm_run() watches (async-signal-safe). */
+static int stop_pipe_w = -1;
+
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (stop_pipe_w >= 0 && write(stop_pipe_w, &b, 1) < 0) {
+		/* the pipe is full: a stop is already pending */
+	}
+	errno = saved;
+}
+
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+
+static void install_stop_handlers(struct sigaction *old)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void restore_handlers(const struct sigaction *old)
+{
+	for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
+static int locate_kernel(const struct run_spec *spec, char *path, size_t n,
+			 struct vmctl_err *err)
+{
+	if (spec->kernel) {
+		if (access(spec->kernel, R_OK) < 0)
+			return vmctl_error(err, errno, "--kernel %s", spec->kernel);
+		return xsnprintf(path, n, "%s", spec->kernel) < 0
+			       ? vmctl_errorf(err, ENAMETOOLONG, "--kernel path too long")
+			       : 0;
+	}
+	return guest_kernel_locate(path, n, err);
+}
+
+static int build_initramfs(const struct ctr_state *st, char *const *argv,
+			   char *const *env, const char *workdir,
+			   const char *hostname, const char *const *layer_dirs,
+			   size_t n_layers, char *out, size_t n,
+			   struct vmctl_err *err)
+{
+	char init[PATH_MAX];
+	if (vmctl_data_path("bin/vmctl-init", init, sizeof(init)) < 0)
+		return vmctl_errorf(err, ENOENT,
+				    "the guest init (vmctl-init) is missing: run `make`");
+	if (xsnprintf(out, n, "%s/initramfs.cpio", st->dir) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "state path too long");
+	struct initramfs_workload wl = {
+		.argv = argv, .env = env, .workdir = workdir, .hostname = hostname};
+	return initramfs_build(layer_dirs, n_layers, init, &wl, out, err);
+}
 
 int runner_run_vm(const char *root, const struct run_spec *spec,
 		  const struct ctr_state *st, char *const *argv,
@@ -10,5 +90,42 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		  struct vmctl_err *err)
 {
 	res->exit_code = 125;
-	return vmctl_errorf(err, ENOSYS, "--mode=vm is not built yet");
+	char kernel[PATH_MAX], initrd[PATH_MAX];
+	int r = locate_kernel(spec, kernel, sizeof(kernel), err);
+	if (r == 0)
+		r = build_initramfs(st, argv, env, workdir, hostname, layer_dirs,
+				    n_layers, initrd, sizeof(initrd), err);
+	if (r < 0)
+		return r;
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return vmctl_error(err, errno, "pipe");
+	stop_pipe_w = pfd[1];
+	struct sigaction old[N_STOP_SIGNALS];
+	install_stop_handlers(old);
+
+	struct vm_config cfg = {
+		.kernel_path = kernel,
+		.initramfs_path = initrd,
+		.mem_bytes = spec->memory_bytes,
+		.vcpus = spec->cpus > 0 ? (int)ceil(spec->cpus) : 1,
+		.timeout_sec = spec->timeout_sec,
+		.t0_ns = t0_ns,
+		.console_fd = STDOUT_FILENO,
+		.verbose_console = getenv("VMCTL_VM_CONSOLE") != NULL,
+		.stop_fd = pfd[0],
+	};
+	r = vm_run(&cfg, res, err);
+
+	restore_handlers(old);
+	stop_pipe_w = -1;
+	unsigned char sig = 0;
+	/* Stopped by a signal: exit as the workload would have, 128+N. */
+	if (read(pfd[0], &sig, 1) == 1 && sig)
+		res->exit_code = 128 + sig;
+	close(pfd[0]);
+	close(pfd[1]);
+	unlink(initrd); /* the per-run archive; the image part stays cached */
+	return r;
 }

@@ -2,9 +2,11 @@
  *
  * One read-only layer: the static busybox binary, a symlink per applet at
  * the path busybox itself lists (--list-full), and the few files a shell
- * session expects (/etc/passwd, /etc/group, /tmp).  The layer id is the
- * digest of the binary plus this builder's version, so a new busybox makes
- * a new layer and an unchanged one is never rebuilt.
+ * session expects (/etc/passwd, /etc/group, /tmp).  The tree is staged in
+ * <root>/tmp, written as a deterministic tar blob (libarchive), and imported
+ * like any other image: busybox:latest is a real OCI image.  The config's
+ * history records the binary's digest and this builder's version, so a new
+ * busybox makes a new image and an unchanged one is never rebuilt.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,17 +23,20 @@
 #include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/util.h"
+#include "layer.h"
+#include "oci.h"
 #include "store.h"
 
-#define BASE_BUILDER_VERSION "vmctl-base-1"
+#define BASE_BUILDER_VERSION "vmctl-base-2"
 
 static const char *const base_dirs[] = {
-	"bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "dev", "proc", "sys",
-	"tmp", "root", "home", "var", "var/tmp", "run", "mnt", NULL,
+    "bin", "sbin", "usr",  "usr/bin", "usr/sbin", "etc", "dev", "proc", "sys",
+    "tmp", "root", "home", "var",     "var/tmp",  "run", "mnt", NULL,
 };
 
-static const char etc_passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
-				 "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
+static const char etc_passwd[] =
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n";
 static const char etc_group[] = "root:x:0:\nnogroup:x:65534:\n";
 static const char etc_hosts[] = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
 
@@ -78,7 +84,8 @@ static int link_applets(const char *busybox, const char *layer,
 			continue;
 		if (!strcmp(line, "bin/busybox"))
 			continue;
-		if (symlink("/bin/busybox", path) < 0 && errno != EEXIST && r == 0)
+		if (symlink("/bin/busybox", path) < 0 && errno != EEXIST &&
+		    r == 0)
 			r = vmctl_error(err, errno, "symlink %s", path);
 	}
 	int status = 0;
@@ -115,86 +122,158 @@ static int populate_layer(const char *busybox, const char *layer,
 		     {"etc/hosts", etc_hosts}};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", layer, files[i].name);
-		r = write_file(path, files[i].text, strlen(files[i].text), 0644);
+		r = write_file(path, files[i].text, strlen(files[i].text),
+			       0644);
 		if (r < 0)
 			return vmctl_error(err, r, "writing %s", path);
 	}
 	return link_applets(busybox, layer, err);
 }
 
-static char *base_image_json(const char *layer_id, uint64_t size)
+/* The OCI config of the base image: the layer's diff_id, the defaults of a
+ * shell, and in the history comment the source it was made from (the test
+ * for "already built"). */
+static char *base_config_json(const char *diff_id, int64_t created,
+			      const char *source)
 {
+	char when[32];
+	struct utsname u;
+	oci_time_format(created, when, sizeof(when));
+	uname(&u);
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "repo", "busybox");
-	cJSON_AddStringToObject(j, "tag", "latest");
-	cJSON_AddNumberToObject(j, "created", (double)time(NULL));
-	cJSON_AddNumberToObject(j, "size", (double)size);
-	cJSON *layers = cJSON_AddArrayToObject(j, "layers");
-	cJSON_AddItemToArray(layers, cJSON_CreateString(layer_id));
-	cJSON *hist = cJSON_AddArrayToObject(j, "history");
-	cJSON *h = cJSON_CreateObject();
-	cJSON_AddStringToObject(h, "created_by",
-				"vmctl image build-base (Debian busybox-static)");
-	cJSON_AddItemToArray(hist, h);
+	cJSON_AddStringToObject(j, "created", when);
+	cJSON_AddStringToObject(j, "architecture",
+				!strcmp(u.machine, "x86_64")	? "amd64"
+				: !strcmp(u.machine, "aarch64") ? "arm64"
+								: u.machine);
+	cJSON_AddStringToObject(j, "os", "linux");
 	cJSON *cfg = cJSON_AddObjectToObject(j, "config");
 	cJSON *env = cJSON_AddArrayToObject(cfg, "Env");
-	cJSON_AddItemToArray(env, cJSON_CreateString(
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	cJSON_AddItemToArray(
+	    env, cJSON_CreateString("PATH=/usr/local/sbin:/usr/local/bin:/usr/"
+				    "sbin:/usr/bin:/sbin:/bin"));
 	cJSON *cmd = cJSON_AddArrayToObject(cfg, "Cmd");
 	cJSON_AddItemToArray(cmd, cJSON_CreateString("sh"));
 	cJSON_AddStringToObject(cfg, "WorkingDir", "/");
-	char *text = cJSON_Print(j);
+	cJSON *rootfs = cJSON_AddObjectToObject(j, "rootfs");
+	cJSON_AddStringToObject(rootfs, "type", "layers");
+	cJSON *ids = cJSON_AddArrayToObject(rootfs, "diff_ids");
+	cJSON_AddItemToArray(ids, cJSON_CreateString(diff_id));
+	cJSON *hist = cJSON_AddArrayToObject(j, "history");
+	cJSON *h = cJSON_CreateObject();
+	cJSON_AddStringToObject(h, "created", when);
+	cJSON_AddStringToObject(
+	    h, "created_by", "vmctl image build-base (Debian busybox-static)");
+	cJSON_AddStringToObject(h, "comment", source);
+	cJSON_AddItemToArray(hist, h);
+	char *text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return text;
 }
 
-int image_build_base(const char *root, const char *busybox, struct vmctl_err *err)
+/* True when busybox:latest was made from this very source. */
+static bool base_up_to_date(const char *root, const char *source)
 {
-	char hex[SHA256_HEX_LEN + 1], id[SHA256_HEX_LEN + 1];
+	struct oci_manifest m;
+	struct oci_config c;
+	struct vmctl_err ignored = {0};
+	if (image_read_oci(root, "busybox:latest", &m, &c, NULL, &ignored) < 0)
+		return false;
+	bool same = c.n_history == 1 && c.history[0].comment &&
+		    !strcmp(c.history[0].comment, source);
+	oci_manifest_free(&m);
+	oci_config_free(&c);
+	return same;
+}
+
+/* The staged tree as a tar blob of the layout; fills the descriptor. */
+static int stage_blob(const char *layout, const char *stage, const char *tar,
+		      int64_t mtime, struct oci_descriptor *d,
+		      struct vmctl_err *err)
+{
+	cleanup_close int fd =
+	    open(tar, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return vmctl_error(err, errno, "creating %s", tar);
+	int r = layer_write_dir(stage, fd, false, mtime, err);
+	if (r < 0)
+		return r;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return vmctl_error(err, errno, "lseek");
+	snprintf(d->media_type, sizeof(d->media_type), "%s", OCI_MT_LAYER);
+	return oci_blob_put_fd(layout, fd, NULL, d->digest, &d->size, err);
+}
+
+static int build_image(const char *root, const char *busybox,
+		       const char *tmpdir, const char *source,
+		       struct vmctl_err *err)
+{
+	char layout[PATH_MAX], stage[PATH_MAX], tar[PATH_MAX];
+	struct stat st;
+	if (store_layout_path(root, layout, sizeof(layout)) < 0 ||
+	    xsnprintf(stage, sizeof(stage), "%s/base-%d", tmpdir,
+		      (int)getpid()) < 0 ||
+	    xsnprintf(tar, sizeof(tar), "%s/base-%d.tar", tmpdir,
+		      (int)getpid()) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
+	if (stat(busybox, &st) < 0)
+		return vmctl_error(err, errno, "%s", busybox);
+	int r = oci_layout_init(layout, err);
+	if (r < 0)
+		return r;
+	/* Under the lock from the first blob to the name: a concurrent rmi's
+	 * collection cannot take the blobs of a half-made image. */
+	cleanup_close int lock = oci_layout_lock(layout, err);
+	if (lock < 0)
+		return lock;
+	rm_rf(stage);
+	struct oci_descriptor layer = {0}, config = {0};
+	/* The tar's times are the binary's: the same busybox makes the same
+	 * digests, so rebuilding changes nothing. */
+	int64_t mtime = (int64_t)st.st_mtime;
+	r = populate_layer(busybox, stage, err);
+	if (r == 0)
+		r = stage_blob(layout, stage, tar, mtime, &layer, err);
+	rm_rf(stage);
+	unlink(tar);
+	cleanup_free char *cfg =
+	    r == 0 ? base_config_json(layer.digest, mtime, source) : NULL;
+	if (r == 0 && !cfg)
+		r = vmctl_error(err, ENOMEM, "image config");
+	if (r == 0)
+		r = oci_blob_put(layout, cfg, strlen(cfg), NULL, config.digest,
+				 err);
+	config.size = cfg ? (int64_t)strlen(cfg) : 0;
+	snprintf(config.media_type, sizeof(config.media_type), "%s",
+		 OCI_MT_CONFIG);
+	cleanup_free char *manifest =
+	    r == 0 ? oci_manifest_build(&config, &layer, 1) : NULL;
+	if (r == 0 && !manifest)
+		r = vmctl_error(err, ENOMEM, "image manifest");
+	if (r == 0)
+		r = image_import(root, manifest, "busybox:latest", lock, NULL,
+				 err);
+	return r;
+}
+
+int image_build_base(const char *root, const char *busybox,
+		     struct vmctl_err *err)
+{
+	char hex[SHA256_HEX_LEN + 1], source[160], tmpdir[PATH_MAX];
 	int r = sha256_file_hex(busybox, hex);
 	if (r < 0)
-		return vmctl_error(err, r,
-				   "reading %s (install Debian's busybox-static: "
-				   "scripts/setup)",
-				   busybox);
-	char seed[SHA256_HEX_LEN + sizeof(BASE_BUILDER_VERSION) + 1];
-	snprintf(seed, sizeof(seed), "%s%s", hex, BASE_BUILDER_VERSION);
-	sha256_hex(seed, strlen(seed), id);
-
-	char layer[PATH_MAX], tmp[PATH_MAX], imgdir[PATH_MAX], imgfile[PATH_MAX];
-	if (xsnprintf(layer, sizeof(layer), "%s/layers/%s", root, id) < 0 ||
-	    xsnprintf(tmp, sizeof(tmp), "%s/layers/.tmp-%s-%d", root, id, (int)getpid()) < 0 ||
-	    xsnprintf(imgdir, sizeof(imgdir), "%s/images/busybox", root) < 0 ||
-	    xsnprintf(imgfile, sizeof(imgfile), "%s/latest.json", imgdir) < 0)
-		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
-
-	struct stat st;
-	if (stat(layer, &st) < 0) {
-		/* Built aside and renamed into place: a crash never leaves a
-		 * half-populated layer under its final name. */
-		rm_rf(tmp);
-		r = populate_layer(busybox, tmp, err);
-		if (r == 0 && rename(tmp, layer) < 0 && errno != ENOTEMPTY &&
-		    errno != EEXIST)
-			r = vmctl_error(err, errno, "rename %s", layer);
-		rm_rf(tmp);
-		if (r < 0)
-			return r;
-	}
-	/* Idempotent: an image already pointing at this layer is kept as is
-	 * (its creation time included). */
-	cleanup_free char *old = NULL;
-	if (read_file(imgfile, &old, NULL) == 0 && strstr(old, id))
+		return vmctl_error(
+		    err, r,
+		    "reading %s (install Debian's busybox-static: "
+		    "scripts/setup)",
+		    busybox);
+	snprintf(source, sizeof(source), "%s busybox sha256:%s",
+		 BASE_BUILDER_VERSION, hex);
+	if (base_up_to_date(root, source))
 		return 0;
-	if (mkdir_p(imgdir, 0755) < 0)
-		return vmctl_error(err, errno, "mkdir %s", imgdir);
-	struct stat bst;
-	uint64_t size = stat(busybox, &bst) == 0 ? (uint64_t)bst.st_size : 0;
-	cleanup_free char *json = base_image_json(id, size);
-	if (!json)
-		return vmctl_error(err, ENOMEM, "image description");
-	r = write_file_atomic(imgfile, json, strlen(json), 0644);
-	if (r < 0)
-		return vmctl_error(err, r, "writing %s", imgfile);
-	return 0;
+	if (xsnprintf(tmpdir, sizeof(tmpdir), "%s/tmp", root) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
+	if ((r = mkdir_p(tmpdir, 0700)) < 0)
+		return vmctl_error(err, r, "mkdir %s", tmpdir);
+	return build_image(root, busybox, tmpdir, source, err);
 }

@@ -130,7 +130,8 @@ int cpio_add_fd(struct cpio_writer *w, const struct cpio_entry *e, int data_fd,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
-			return vmctl_error(err, errno, "cpio: read %s", e->name);
+			return vmctl_error(err, errno, "cpio: read %s",
+					   e->name);
 		if (got == 0) /* the file shrank while we read it */
 			return vmctl_errorf(err, EIO, "cpio: %s changed size",
 					    e->name);
@@ -146,12 +147,12 @@ static void entry_from_stat(struct cpio_entry *e, const char *name,
 			    const struct stat *st)
 {
 	*e = (struct cpio_entry){
-		.name = name,
-		.mode = st->st_mode,
-		.uid = st->st_uid,
-		.gid = st->st_gid,
-		.nlink = S_ISDIR(st->st_mode) ? (uint32_t)st->st_nlink : 1,
-		.mtime = (uint64_t)st->st_mtim.tv_sec,
+	    .name = name,
+	    .mode = st->st_mode,
+	    .uid = st->st_uid,
+	    .gid = st->st_gid,
+	    .nlink = S_ISDIR(st->st_mode) ? (uint32_t)st->st_nlink : 1,
+	    .mtime = (uint64_t)st->st_mtim.tv_sec,
 	};
 	if (S_ISREG(st->st_mode) || S_ISLNK(st->st_mode))
 		e->size = (uint64_t)st->st_size;
@@ -171,7 +172,7 @@ static int add_one(struct cpio_writer *w, int dirfd, const char *name,
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG: {
 		cleanup_close int fd =
-			openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		    openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return vmctl_error(err, errno, "cpio: open %s", path);
 		return cpio_add_fd(w, &e, fd, err);
@@ -253,8 +254,8 @@ static int add_dir_contents(struct cpio_writer *w, int fd, char *path,
 		r = add_one(w, fd, *np, path, &st, err);
 		if (r == 0 && S_ISDIR(st.st_mode)) {
 			cleanup_close int sub = openat(
-				fd, *np,
-				O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			    fd, *np,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub < 0)
 				return vmctl_error(err, errno, "cpio: open %s",
 						   path);
@@ -273,7 +274,7 @@ int cpio_add_tree(struct cpio_writer *w, const char *dir, const char *prefix,
 {
 	char path[PATH_MAX] = "";
 	cleanup_close int fd =
-		open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	    open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return vmctl_error(err, errno, "cpio: open %s", dir);
 	if (prefix && prefix[0] &&

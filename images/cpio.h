@@ -22,7 +22,7 @@
 
 struct cpio_entry {
 	const char *name; /* relative, no leading "/" or "./" ("." for root) */
-	uint32_t mode;    /* st_mode, type bits included */
+	uint32_t mode;	  /* st_mode, type bits included */
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint64_t mtime;

@@ -132,8 +132,8 @@ static int copy_meta(int fd, int dirfd, const char *name, const struct stat *st)
 			return -errno;
 		return 0;
 	}
-	if (fchownat(dirfd, name, st->st_uid, st->st_gid,
-		     AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) <
+	    0)
 		return -errno;
 	if (!S_ISLNK(st->st_mode) &&
 	    fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
@@ -146,7 +146,8 @@ static int copy_meta(int fd, int dirfd, const char *name, const struct stat *st)
 static int copy_data(int in, int out, off_t size)
 {
 	while (size > 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)size, 0);
+		ssize_t n =
+		    copy_file_range(in, NULL, out, NULL, (size_t)size, 0);
 		if (n < 0 && (errno == EXDEV || errno == ENOSYS ||
 			      errno == EOPNOTSUPP || errno == EINVAL))
 			break; /* fall back to read/write below */
@@ -183,13 +184,12 @@ static int copy_regular(int src_dir, int dst_dir, const char *name,
 	if (errno != EXDEV && errno != EPERM && errno != EMLINK)
 		return -errno;
 	cleanup_close int in =
-		openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	    openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
 	cleanup_close int out =
-		openat(dst_dir, name,
-		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		       0600);
+	    openat(dst_dir, name,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		return -errno;
 	int r = copy_data(in, out, st->st_size);

@@ -32,10 +32,10 @@ int layers_flatten(const char *const *layer_dirs, size_t n,
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 
 enum entry_kind {
-	ENTRY_NORMAL = 0,   /* an ordinary entry to copy */
-	ENTRY_WHITEOUT,     /* deletes the entry named by *target below */
-	ENTRY_OPAQUE,       /* marker: the containing directory is opaque */
-	ENTRY_INVALID,      /* ".", "..", "/" in a name, ".wh." alone ... */
+	ENTRY_NORMAL = 0, /* an ordinary entry to copy */
+	ENTRY_WHITEOUT,	  /* deletes the entry named by *target below */
+	ENTRY_OPAQUE,	  /* marker: the containing directory is opaque */
+	ENTRY_INVALID,	  /* ".", "..", "/" in a name, ".wh." alone ... */
 };
 
 /* Classifies a directory entry of a layer.  For ENTRY_WHITEOUT, *target
@@ -46,8 +46,8 @@ enum entry_kind flatten_classify(const char *name, const struct stat *st,
 
 enum merge_action {
 	MERGE_CREATE = 0, /* nothing below: create it */
-	MERGE_DESCEND,    /* directory over directory: merge the contents */
-	MERGE_REPLACE,    /* anything else: the upper entry wins, remove lower */
+	MERGE_DESCEND,	  /* directory over directory: merge the contents */
+	MERGE_REPLACE, /* anything else: the upper entry wins, remove lower */
 };
 
 /* What to do with an upper entry of type upper_mode (st_mode) when the merged

@@ -89,14 +89,14 @@ static int add_vmctl_entries(struct cpio_writer *w, const char *root,
 		const char *name;
 		uint32_t mode, major, minor;
 	} extra[] = {
-		{"dev", S_IFDIR | 0755, 0, 0},
-		{"dev/console", S_IFCHR | 0600, 5, 1}, /* the kernel opens it
-							  for init's stdio */
-		{"dev/null", S_IFCHR | 0666, 1, 3},
-		{"proc", S_IFDIR | 0555, 0, 0},
-		{"sys", S_IFDIR | 0555, 0, 0},
-		{"tmp", S_IFDIR | 01777, 0, 0},
-		{"vmctl", S_IFDIR | 0755, 0, 0},
+	    {"dev", S_IFDIR | 0755, 0, 0},
+	    {"dev/console", S_IFCHR | 0600, 5, 1}, /* the kernel opens it
+						      for init's stdio */
+	    {"dev/null", S_IFCHR | 0666, 1, 3},
+	    {"proc", S_IFDIR | 0555, 0, 0},
+	    {"sys", S_IFDIR | 0555, 0, 0},
+	    {"tmp", S_IFDIR | 01777, 0, 0},
+	    {"vmctl", S_IFDIR | 0755, 0, 0},
 	};
 	cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY);
 	if (rootfd < 0)
@@ -219,7 +219,7 @@ static int cached_image(const char *const *layer_dirs, size_t n,
 		return r;
 	hex[24] = '\0';
 	if (xsnprintf(dir, sizeof(dir), "%s/cache/initramfs", vmctl_root()) <
-		    0 ||
+		0 ||
 	    xsnprintf(path, pathlen, "%s/%s.cpio", dir, hex) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "initramfs: cache path");
 	if (access(path, R_OK) == 0)
@@ -238,8 +238,8 @@ static int copy_into(int out, const char *path, struct vmctl_err *err)
 		return vmctl_error(err, errno, "initramfs: open %s", path);
 	off_t left = st.st_size;
 	while (left > 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left,
-					    0);
+		ssize_t n =
+		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
 		if (n <= 0)
 			return vmctl_error(err, n < 0 ? errno : EIO,
 					   "initramfs: copy %s", path);

@@ -18,8 +18,8 @@
 #include "common/error.h"
 
 struct initramfs_workload {
-	char *const *argv; /* NULL-terminated, argv[0] required */
-	char *const *env;  /* NULL-terminated "K=V", may be NULL */
+	char *const *argv;    /* NULL-terminated, argv[0] required */
+	char *const *env;     /* NULL-terminated "K=V", may be NULL */
 	const char *workdir;  /* NULL: "/" */
 	const char *hostname; /* NULL: "vmctl" */
 };

@@ -26,10 +26,10 @@ size_t boot_memory_ranges(uint64_t mem_size, struct hvm_memmap_table_entry *out,
 			  size_t max)
 {
 	struct hvm_memmap_table_entry r[2] = {
-		{.addr = 0, .size = BOOT_EBDA_START, .type = E820_RAM},
-		{.addr = BOOT_HIGH_MEM,
-		 .size = mem_size - BOOT_HIGH_MEM,
-		 .type = E820_RAM},
+	    {.addr = 0, .size = BOOT_EBDA_START, .type = E820_RAM},
+	    {.addr = BOOT_HIGH_MEM,
+	     .size = mem_size - BOOT_HIGH_MEM,
+	     .type = E820_RAM},
 	};
 	size_t n = mem_size > BOOT_HIGH_MEM ? 2 : 1;
 	if (n > max)
@@ -62,10 +62,10 @@ uint64_t boot_gdt_entry(uint16_t flags, uint32_t base, uint32_t limit)
 int boot_write_gdt(uint8_t *mem, uint64_t mem_size, int long_mode)
 {
 	uint64_t gdt[4] = {
-		0,
-		boot_gdt_entry(long_mode ? GDT_CODE64 : GDT_CODE32, 0, 0xfffff),
-		boot_gdt_entry(GDT_DATA, 0, 0xfffff),
-		boot_gdt_entry(GDT_TSS, 0, 0x67),
+	    0,
+	    boot_gdt_entry(long_mode ? GDT_CODE64 : GDT_CODE32, 0, 0xfffff),
+	    boot_gdt_entry(GDT_DATA, 0, 0xfffff),
+	    boot_gdt_entry(GDT_TSS, 0, 0x67),
 	};
 	if (mem_size < BOOT_GDT_ADDR + sizeof(gdt))
 		return -ENOMEM;
@@ -114,11 +114,11 @@ int boot_write_pvh(uint8_t *mem, const struct boot_info *bi)
 	memcpy(mem + BOOT_MEMMAP_ADDR, map, n * sizeof(map[0]));
 
 	struct hvm_start_info si = {
-		.magic = HVM_START_MAGIC,
-		.version = 1,
-		.cmdline_paddr = BOOT_CMDLINE_ADDR,
-		.memmap_paddr = BOOT_MEMMAP_ADDR,
-		.memmap_entries = (uint32_t)n,
+	    .magic = HVM_START_MAGIC,
+	    .version = 1,
+	    .cmdline_paddr = BOOT_CMDLINE_ADDR,
+	    .memmap_paddr = BOOT_MEMMAP_ADDR,
+	    .memmap_entries = (uint32_t)n,
 	};
 	if (bi->initrd_size) {
 		struct hvm_modlist_entry mod = {.paddr = bi->initrd_addr,

@@ -37,8 +37,8 @@
 #define GDT_SEL_TSS 0x18
 #define GDT_CODE32 0xc09b /* flags: G, D/B, P, DPL0, S, exec/read, accessed */
 #define GDT_CODE64 0xa09b /* G, L, P, S, exec/read, accessed */
-#define GDT_DATA 0xc093   /* G, D/B, P, S, read/write, accessed */
-#define GDT_TSS 0x008b    /* P, busy 32-bit TSS */
+#define GDT_DATA 0xc093	  /* G, D/B, P, S, read/write, accessed */
+#define GDT_TSS 0x008b	  /* P, busy 32-bit TSS */
 
 #define HVM_START_MAGIC 0x336ec578u
 #define E820_RAM 1

@@ -33,10 +33,9 @@ int bus_add(struct bus *b, struct device *dev, struct vmctl_err *err)
 		if (overlaps(b->dev[i], dev->space, dev->base, dev->len))
 			why = b->dev[i]->ops->name;
 	if (why) {
-		int r = vmctl_errorf(err, EBUSY,
-				     "bus: %s at 0x%llx: conflicts with %s",
-				     dev->ops->name,
-				     (unsigned long long)dev->base, why);
+		int r = vmctl_errorf(
+		    err, EBUSY, "bus: %s at 0x%llx: conflicts with %s",
+		    dev->ops->name, (unsigned long long)dev->base, why);
 		if (dev->ops->destroy)
 			dev->ops->destroy(dev);
 		return r;

@@ -59,8 +59,9 @@ static int probe_elf(const uint8_t *head, size_t head_len, uint64_t file_size,
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 ||
 	    !range_ok(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr),
 		      head_len))
-		return vmctl_errorf(err, ENOEXEC, "ELF program headers missing "
-						  "or out of range");
+		return vmctl_errorf(err, ENOEXEC,
+				    "ELF program headers missing "
+				    "or out of range");
 	ki->kind = KERNEL_PVH_ELF;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		Elf64_Phdr ph;
@@ -72,8 +73,8 @@ static int probe_elf(const uint8_t *head, size_t head_len, uint64_t file_size,
 		    ph.p_paddr + ph.p_memsz < ph.p_paddr)
 			return vmctl_errorf(err, ENOEXEC,
 					    "ELF segment %u out of range", i);
-		struct kernel_segment s = {ph.p_offset, ph.p_filesz,
-					   ph.p_paddr, ph.p_memsz};
+		struct kernel_segment s = {ph.p_offset, ph.p_filesz, ph.p_paddr,
+					   ph.p_memsz};
 		if (ph.p_type == PT_NOTE) {
 			if (ki->n_note < KERNEL_MAX_NOTES)
 				ki->note[ki->n_note++] = s;
@@ -87,7 +88,8 @@ static int probe_elf(const uint8_t *head, size_t head_len, uint64_t file_size,
 			ki->end = s.paddr + s.mem_size;
 	}
 	if (!ki->n_seg)
-		return vmctl_errorf(err, ENOEXEC, "ELF has no loadable segment");
+		return vmctl_errorf(err, ENOEXEC,
+				    "ELF has no loadable segment");
 	if (!ki->n_note)
 		return vmctl_errorf(err, ENOEXEC,
 				    "ELF kernel has no notes, so no PVH entry "
@@ -126,8 +128,8 @@ static int probe_bzimage(const uint8_t *head, size_t head_len,
 	ki->entry = load + BZIMAGE_64BIT_ENTRY_OFFSET;
 	/* the decompressor works in place and needs init_size bytes */
 	uint64_t need = ki->init_size > ki->seg[0].mem_size
-				? ki->init_size
-				: ki->seg[0].mem_size;
+			    ? ki->init_size
+			    : ki->seg[0].mem_size;
 	ki->end = load + need;
 	return 0;
 }

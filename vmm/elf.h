@@ -29,7 +29,7 @@ enum kernel_kind { KERNEL_PVH_ELF = 1, KERNEL_BZIMAGE = 2 };
 
 struct kernel_segment {
 	uint64_t file_offset, file_size; /* bytes in the file */
-	uint64_t paddr, mem_size;        /* where, and how much (zero fill) */
+	uint64_t paddr, mem_size;	 /* where, and how much (zero fill) */
 };
 
 struct kernel_info {
@@ -43,7 +43,7 @@ struct kernel_info {
 	/* bzImage only */
 	uint16_t boot_version;
 	uint32_t setup_header_end; /* 0x202 + byte at 0x201 */
-	uint32_t init_size;        /* memory the decompressor needs */
+	uint32_t init_size;	   /* memory the decompressor needs */
 };
 
 /* Classifies the file from its first head_len bytes (at least the whole

@@ -1,25 +1,27 @@
 /* exit.c - vCPU exit decisions (see exit.h). */
 #include "vmm/exit.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const names[] = {
-	[KVM_EXIT_UNKNOWN] = "unknown",
-	[KVM_EXIT_EXCEPTION] = "exception",
-	[KVM_EXIT_IO] = "io",
-	[KVM_EXIT_HYPERCALL] = "hypercall",
-	[KVM_EXIT_DEBUG] = "debug",
-	[KVM_EXIT_HLT] = "hlt",
-	[KVM_EXIT_MMIO] = "mmio",
-	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq window open",
-	[KVM_EXIT_SHUTDOWN] = "shutdown (triple fault)",
-	[KVM_EXIT_FAIL_ENTRY] = "fail entry",
-	[KVM_EXIT_INTR] = "interrupted",
-	[KVM_EXIT_SET_TPR] = "set tpr",
-	[KVM_EXIT_TPR_ACCESS] = "tpr access",
-	[KVM_EXIT_NMI] = "nmi",
-	[KVM_EXIT_INTERNAL_ERROR] = "internal error",
-	[KVM_EXIT_SYSTEM_EVENT] = "system event",
+    [KVM_EXIT_UNKNOWN] = "unknown",
+    [KVM_EXIT_EXCEPTION] = "exception",
+    [KVM_EXIT_IO] = "io",
+    [KVM_EXIT_HYPERCALL] = "hypercall",
+    [KVM_EXIT_DEBUG] = "debug",
+    [KVM_EXIT_HLT] = "hlt",
+    [KVM_EXIT_MMIO] = "mmio",
+    [KVM_EXIT_IRQ_WINDOW_OPEN] = "irq window open",
+    [KVM_EXIT_SHUTDOWN] = "shutdown (triple fault)",
+    [KVM_EXIT_FAIL_ENTRY] = "fail entry",
+    [KVM_EXIT_INTR] = "interrupted",
+    [KVM_EXIT_SET_TPR] = "set tpr",
+    [KVM_EXIT_TPR_ACCESS] = "tpr access",
+    [KVM_EXIT_NMI] = "nmi",
+    [KVM_EXIT_INTERNAL_ERROR] = "internal error",
+    [KVM_EXIT_SYSTEM_EVENT] = "system event",
 };
 
 const char *exit_reason_name(uint32_t reason, char *buf, size_t n)
@@ -87,10 +89,10 @@ struct exit_action handle_exit(const struct kvm_run *run)
 		a.kind = EXIT_ACT_RESET;
 		snprintf(a.reason, sizeof(a.reason), "guest %s",
 			 run->system_event.type == KVM_SYSTEM_EVENT_RESET
-				 ? "reset"
+			     ? "reset"
 			 : run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN
-				 ? "power off"
-				 : "system event");
+			     ? "power off"
+			     : "system event");
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		/* A triple fault: what a crashed guest, or a kernel
@@ -102,15 +104,14 @@ struct exit_action handle_exit(const struct kvm_run *run)
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
 		snprintf(a.reason, sizeof(a.reason),
-			 "KVM internal error %u: %s",
-			 run->internal.suberror,
+			 "KVM internal error %u: %s", run->internal.suberror,
 			 internal_suberror(run->internal.suberror));
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(a.reason, sizeof(a.reason),
 			 "KVM cannot enter the guest (hardware reason 0x%llx)",
-			 (unsigned long long)run->fail_entry
-				 .hardware_entry_failure_reason);
+			 (unsigned long long)
+			     run->fail_entry.hardware_entry_failure_reason);
 		break;
 	default:
 		snprintf(a.reason, sizeof(a.reason), "unexpected KVM exit: %s",
@@ -118,4 +119,78 @@ struct exit_action handle_exit(const struct kvm_run *run)
 		break;
 	}
 	return a;
+}
+
+#define PTE_P 0x1ULL
+#define PTE_PS 0x80ULL
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define CR0_PG 0x80000000ULL
+#define CR4_PSE 0x10ULL
+#define CR4_PAE 0x20ULL
+#define EFER_LMA 0x400ULL
+
+static int read_pte(const struct guest_mem *m, uint64_t gpa, int wide,
+		    uint64_t *out)
+{
+	const void *p = guest_ptr(m, gpa, wide ? 8 : 4);
+	if (!p)
+		return -EFAULT;
+	if (wide) {
+		memcpy(out, p, 8);
+	} else {
+		uint32_t v;
+		memcpy(&v, p, 4);
+		*out = v;
+	}
+	return (*out & PTE_P) ? 0 : -EFAULT;
+}
+
+int exit_gva_to_gpa(const struct guest_mem *m, uint64_t cr0, uint64_t cr3,
+		    uint64_t cr4, uint64_t efer, uint64_t gva, uint64_t *gpa)
+{
+	uint64_t e;
+
+	if (!(cr0 & CR0_PG)) {
+		*gpa = gva;
+		return 0;
+	}
+	if (!(cr4 & CR4_PAE)) { /* 2-level, 4 KiB or 4 MiB pages */
+		if (read_pte(m, (cr3 & 0xfffff000) + ((gva >> 22) & 1023) * 4,
+			     0, &e))
+			return -EFAULT;
+		if ((e & PTE_PS) && (cr4 & CR4_PSE)) {
+			*gpa = (e & 0xffc00000) | (gva & 0x3fffff);
+			return 0;
+		}
+		if (read_pte(m, (e & 0xfffff000) + ((gva >> 12) & 1023) * 4, 0,
+			     &e))
+			return -EFAULT;
+		*gpa = (e & 0xfffff000) | (gva & 0xfff);
+		return 0;
+	}
+	/* PAE / long mode: 8-byte entries, 9 bits per level */
+	uint64_t table;
+	int level;
+	if (efer & EFER_LMA) {
+		table = cr3 & PTE_ADDR;
+		level = 4;
+	} else {
+		if (read_pte(m, (cr3 & 0xffffffe0) + ((gva >> 30) & 3) * 8, 1,
+			     &e))
+			return -EFAULT;
+		table = e & PTE_ADDR;
+		level = 2;
+	}
+	for (; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (unsigned)(level - 1);
+		if (read_pte(m, table + ((gva >> shift) & 511) * 8, 1, &e))
+			return -EFAULT;
+		if (level == 1 || ((e & PTE_PS) && level <= 3)) {
+			uint64_t mask = (1ULL << shift) - 1;
+			*gpa = (e & PTE_ADDR & ~mask) | (gva & mask);
+			return 0;
+		}
+		table = e & PTE_ADDR;
+	}
+	return -EFAULT;
 }

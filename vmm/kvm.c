@@ -3,7 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -51,6 +55,12 @@ int kvm_create_vm(int kvm_fd, int *vm_fd, struct vmctl_err *err)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return vmctl_error(err, errno, "KVM_CREATE_VM");
+	*vm_fd = steal_fd(&fd);
+	return 0;
+}
+
+int kvm_create_platform(int fd, struct vmctl_err *err)
+{
 	if (ioctl(fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0)
 		return vmctl_error(err, errno, "KVM_SET_TSS_ADDR");
 	uint64_t idmap = KVM_IDENTITY_MAP_ADDR;
@@ -61,17 +71,16 @@ int kvm_create_vm(int kvm_fd, int *vm_fd, struct vmctl_err *err)
 	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
 	if (ioctl(fd, KVM_CREATE_PIT2, &pit) < 0)
 		return vmctl_error(err, errno, "KVM_CREATE_PIT2");
-	*vm_fd = steal_fd(&fd);
 	return 0;
 }
 
-int guest_mem_alloc(struct guest_mem *mem, uint64_t size,
-		    struct vmctl_err *err)
+int guest_mem_alloc(struct guest_mem *mem, uint64_t size, struct vmctl_err *err)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		return vmctl_error(err, errno, "mmap %llu bytes of guest memory",
+		return vmctl_error(err, errno,
+				   "mmap %llu bytes of guest memory",
 				   (unsigned long long)size);
 	/* Never part of a core dump: it is the guest's, possibly large. */
 	madvise(p, size, MADV_DONTDUMP);
@@ -88,10 +97,36 @@ void guest_mem_free(struct guest_mem *mem)
 	mem->size = 0;
 }
 
+/* Sums the Rss of the mappings inside guest memory (smaps, not mincore:
+ * file pages mapped there count only once the guest touched them). */
+static uint64_t smaps_rss(const struct guest_mem *mem)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t lo = (uintptr_t)mem->host, hi = lo + mem->size;
+	bool inside = false;
+	uint64_t kib = 0, total = 0;
+	char line[256];
+
+	if (!f)
+		return UINT64_MAX;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+		if (sscanf(line, "%lx-%lx ", &a, &b) == 2)
+			inside = a >= lo && b <= hi;
+		else if (inside && sscanf(line, "Rss: %" SCNu64, &kib) == 1)
+			total += kib << 10;
+	}
+	return total;
+}
+
 uint64_t guest_mem_resident(const struct guest_mem *mem)
 {
+	uint64_t rss = smaps_rss(mem);
+	if (rss != UINT64_MAX)
+		return rss;
 	long page = sysconf(_SC_PAGESIZE);
-	size_t pages = (size_t)((mem->size + (uint64_t)page - 1) / (uint64_t)page);
+	size_t pages =
+	    (size_t)((mem->size + (uint64_t)page - 1) / (uint64_t)page);
 	cleanup_free unsigned char *vec = malloc(pages);
 	uint64_t n = 0;
 
@@ -106,10 +141,10 @@ int kvm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa,
 		   const struct guest_mem *mem, struct vmctl_err *err)
 {
 	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = mem->size,
-		.userspace_addr = (uint64_t)(uintptr_t)mem->host,
+	    .slot = slot,
+	    .guest_phys_addr = gpa,
+	    .memory_size = mem->size,
+	    .userspace_addr = (uint64_t)(uintptr_t)mem->host,
 	};
 	if (ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return vmctl_error(err, errno, "KVM_SET_USER_MEMORY_REGION");
@@ -127,8 +162,8 @@ int kvm_create_vcpu(int kvm_fd, int vm_fd, unsigned id, int *vcpu_fd,
 	if (size < (int)sizeof(struct kvm_run))
 		return vmctl_error(err, size < 0 ? errno : EINVAL,
 				   "KVM_GET_VCPU_MMAP_SIZE");
-	void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       fd, 0);
+	void *p =
+	    mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return vmctl_error(err, errno, "mmap kvm_run of vCPU %u", id);
 	*run = p;

@@ -28,8 +28,8 @@
 
 enum ms_type {
 	MS_INIT_STARTED = 'I', /* init is running (no payload) */
-	MS_UNAME = 'U',        /* payload: uname release */
-	MS_EXEC = 'X',         /* the workload's execve succeeded */
+	MS_UNAME = 'U',	       /* payload: uname release */
+	MS_EXEC = 'X',	       /* the workload's execve succeeded */
 	MS_EXIT_STATUS = 'S',  /* payload: decimal wait(2) status */
 	MS_EXEC_ERROR = 'E',   /* payload: decimal errno of the failed exec */
 	MS_INIT_ERROR = 'F',   /* payload: "<errno> <what>" setup failed */
@@ -48,7 +48,8 @@ enum ms_type {
 
 /* Kernel command line words the monitor adds; the kernel hands unknown
  * "key=value" words to init as environment variables. */
-#define MS_ENV_TRANSPORT "vmctl_ms"  /* "port": use MS_PORT, else serial */
-#define MS_ENV_OUTPUT "vmctl_out"    /* "hvc0": workload output device */
+#define MS_ENV_TRANSPORT "vmctl_ms" /* "port": use MS_PORT, else serial */
+#define MS_ENV_OUTPUT "vmctl_out"   /* "hvc0": workload stdout device */
+#define MS_ENV_ERROR "vmctl_err"    /* "hvc1": workload stderr device */
 
 #endif

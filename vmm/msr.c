@@ -28,17 +28,17 @@ size_t msr_boot_entries(struct kvm_msr_entry *out, size_t max)
 		uint32_t index;
 		uint64_t data;
 	} boot[] = {
-		{MSR_IA32_SYSENTER_CS, 0},
-		{MSR_IA32_SYSENTER_ESP, 0},
-		{MSR_IA32_SYSENTER_EIP, 0},
-		{MSR_STAR, 0},
-		{MSR_CSTAR, 0},
-		{MSR_KERNEL_GS_BASE, 0},
-		{MSR_SYSCALL_MASK, 0},
-		{MSR_LSTAR, 0},
-		{MSR_IA32_TSC, 0},
-		{MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING},
-		{MSR_MTRR_DEF_TYPE, MTRR_ENABLE_WRITEBACK},
+	    {MSR_IA32_SYSENTER_CS, 0},
+	    {MSR_IA32_SYSENTER_ESP, 0},
+	    {MSR_IA32_SYSENTER_EIP, 0},
+	    {MSR_STAR, 0},
+	    {MSR_CSTAR, 0},
+	    {MSR_KERNEL_GS_BASE, 0},
+	    {MSR_SYSCALL_MASK, 0},
+	    {MSR_LSTAR, 0},
+	    {MSR_IA32_TSC, 0},
+	    {MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING},
+	    {MSR_MTRR_DEF_TYPE, MTRR_ENABLE_WRITEBACK},
 	};
 	size_t n = sizeof(boot) / sizeof(boot[0]);
 	if (n > max)

@@ -21,18 +21,18 @@ void regs_segment(uint64_t desc, uint16_t selector, struct kvm_segment *s)
 	uint8_t g = (desc >> 55) & 1;
 
 	*s = (struct kvm_segment){
-		.base = ((desc >> 16) & 0xffffff) | ((desc >> 32) & 0xff000000),
-		/* with G set the limit counts 4 KiB pages */
-		.limit = g ? (limit << 12) | 0xfff : limit,
-		.selector = selector,
-		.type = (desc >> 40) & 0xf,
-		.s = (desc >> 44) & 1,
-		.dpl = (desc >> 45) & 3,
-		.present = (desc >> 47) & 1,
-		.avl = (desc >> 52) & 1,
-		.l = (desc >> 53) & 1,
-		.db = (desc >> 54) & 1,
-		.g = g,
+	    .base = ((desc >> 16) & 0xffffff) | ((desc >> 32) & 0xff000000),
+	    /* with G set the limit counts 4 KiB pages */
+	    .limit = g ? (limit << 12) | 0xfff : limit,
+	    .selector = selector,
+	    .type = (desc >> 40) & 0xf,
+	    .s = (desc >> 44) & 1,
+	    .dpl = (desc >> 45) & 3,
+	    .present = (desc >> 47) & 1,
+	    .avl = (desc >> 52) & 1,
+	    .l = (desc >> 53) & 1,
+	    .db = (desc >> 54) & 1,
+	    .g = g,
 	};
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "images/cpio.h"
+#include "images/initramfs.h"
 
 static void test_header_fields(void **state)
 {
@@ -83,15 +84,16 @@ static void test_tree_matches_gnu_cpio(void **state)
 	char root[] = "/tmp/test_cpio.XXXXXX";
 	assert_non_null(mkdtemp(root));
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd %s; mkdir -p t/bin t/etc/deep t/empty;"
-		 "printf 'hello\\n' > t/etc/hosts; : > t/etc/zero;"
-		 "head -c 1001 /dev/zero > t/bin/odd; ln -s ../etc/hosts t/bin/h;"
-		 "mkfifo t/etc/fifo; printf x > t/etc/deep/x;"
-		 "chmod 0750 t/empty; touch -h -d @1700000000 $(find t);"
-		 "cd t && find . | LC_ALL=C sort | "
-		 "cpio -o -H newc --reproducible --quiet > ../gnu.cpio",
-		 root);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "set -e; cd %s; mkdir -p t/bin t/etc/deep t/empty;"
+	    "printf 'hello\\n' > t/etc/hosts; : > t/etc/zero;"
+	    "head -c 1001 /dev/zero > t/bin/odd; ln -s ../etc/hosts t/bin/h;"
+	    "mkfifo t/etc/fifo; printf x > t/etc/deep/x;"
+	    "chmod 0750 t/empty; touch -h -d @1700000000 $(find t);"
+	    "cd t && find . | LC_ALL=C sort | "
+	    "cpio -o -H newc --reproducible --quiet > ../gnu.cpio",
+	    root);
 	assert_int_equal(system(cmd), 0);
 
 	char tree[64], ours[64], gnu[64];
@@ -119,13 +121,59 @@ static void test_tree_matches_gnu_cpio(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void test_workload_config(void **state)
+{
+	(void)state;
+	char *argv[] = {"sh", "-c", "echo hi", NULL};
+	char *env[] = {"PATH=/bin", NULL};
+	struct initramfs_workload wl = {
+	    .argv = argv, .env = env, .workdir = "/srv", .hostname = "box"};
+	char buf[128];
+	int n = initramfs_config_format(&wl, buf, sizeof(buf));
+	const char want[] = "ash\0a-c\0aecho hi\0ePATH=/bin\0w/srv\0hbox";
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	/* defaults */
+	wl.env = NULL;
+	wl.workdir = wl.hostname = NULL;
+	n = initramfs_config_format(&wl, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_memory_equal(buf + n - 10, "w/\0hvmctl", 10);
+	assert_int_equal(initramfs_config_format(&wl, buf, 10), -ENAMETOOLONG);
+	char *empty[] = {NULL};
+	wl.argv = empty;
+	assert_int_equal(initramfs_config_format(&wl, buf, sizeof(buf)),
+			 -EINVAL);
+}
+
+static void test_run_part_is_a_cpio(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_cpio_run.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char *argv[] = {"true", NULL};
+	struct initramfs_workload wl = {.argv = argv};
+	struct vmctl_err err = {0};
+	assert_int_equal(initramfs_write_run_part(fd, &wl, &err), 0);
+	close(fd);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd),
+		 "cpio -it --quiet < %s | grep -qx vmctl/config", path);
+	int r = system(cmd);
+	unlink(path);
+	assert_int_equal(r, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_fields),
-		cmocka_unit_test(test_header_limits),
-		cmocka_unit_test(test_pad4),
-		cmocka_unit_test(test_tree_matches_gnu_cpio),
+	    cmocka_unit_test(test_header_fields),
+	    cmocka_unit_test(test_header_limits),
+	    cmocka_unit_test(test_pad4),
+	    cmocka_unit_test(test_tree_matches_gnu_cpio),
+	    cmocka_unit_test(test_workload_config),
+	    cmocka_unit_test(test_run_part_is_a_cpio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,8 @@ static void test_three_layers(void **state)
 	mk("l0/lib/libc", "c");
 	mk("l0/data", NULL);
 	mk("l0/data/keep", "k");
-	/* middle: opaque var/cache, replace lib dir by a symlink, escape link */
+	/* middle: opaque var/cache, replace lib dir by a symlink, escape link
+	 */
 	mk("l1", NULL);
 	mk("l1/var", NULL);
 	mk("l1/var/cache", NULL);
@@ -205,11 +206,11 @@ static void test_missing_layer_reports(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_classify_names),
-		cmocka_unit_test(test_classify_overlay_chardev),
-		cmocka_unit_test(test_merge_action),
-		cmocka_unit_test(test_three_layers),
-		cmocka_unit_test(test_missing_layer_reports),
+	    cmocka_unit_test(test_classify_names),
+	    cmocka_unit_test(test_classify_overlay_chardev),
+	    cmocka_unit_test(test_merge_action),
+	    cmocka_unit_test(test_three_layers),
+	    cmocka_unit_test(test_missing_layer_reports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

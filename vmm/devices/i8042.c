@@ -38,10 +38,10 @@ static void i8042_destroy(struct device *dev)
 }
 
 static const struct device_ops i8042_ops = {
-	.name = "i8042",
-	.read = i8042_read,
-	.write = i8042_write,
-	.destroy = i8042_destroy,
+    .name = "i8042",
+    .read = i8042_read,
+    .write = i8042_write,
+    .destroy = i8042_destroy,
 };
 
 int i8042_create(struct device **out, void (*reset)(void *ctx), void *ctx,

@@ -91,9 +91,9 @@ static void ms_destroy(struct device *dev)
 }
 
 static const struct device_ops milestone_ops = {
-	.name = "milestone",
-	.write = ms_write,
-	.destroy = ms_destroy,
+    .name = "milestone",
+    .write = ms_write,
+    .destroy = ms_destroy,
 };
 
 int milestone_create(struct device **out, struct ms_parser *p,

@@ -173,10 +173,10 @@ static void serial_destroy(struct device *dev)
 }
 
 static const struct device_ops serial_ops = {
-	.name = "serial",
-	.read = serial_read,
-	.write = serial_write,
-	.destroy = serial_destroy,
+    .name = "serial",
+    .read = serial_read,
+    .write = serial_write,
+    .destroy = serial_destroy,
 };
 
 int serial_create(struct device **out, uint16_t base, uint32_t gsi,

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Micro-VM mode as a user sees it: output, exit codes, its own kernel and
+# memory, the timeout, a bad kernel, Ctrl-C, and nothing left behind.
+# A boot takes seconds on the nested hypervisor: one boot per check, and
+# checks share a boot where they can.
+. "$(dirname "$0")/lib.sh"
+ensure_base_image
+
+if [ ! -w /dev/kvm ]; then
+	skip vm_basic "no writable /dev/kvm"
+	exit 0
+fi
+# The guest kernel: the cached build, or VMCTL_TEST_KERNEL.
+KERNEL=${VMCTL_TEST_KERNEL:-$("$VMCTL" kernel path 2>/dev/null)}
+if [ -z "$KERNEL" ] || [ ! -r "$KERNEL" ]; then
+	skip vm_basic "no guest kernel (vmctl kernel build)"
+	exit 0
+fi
+
+vm() { "$VMCTL" run --rm --mode=vm --kernel "$KERNEL" "$@"; }
+
+# One boot: stdout and stderr apart, the guest's own kernel, -m visible in
+# the guest, the workload's exit status.
+hello_kernel_memory() {
+	local out err status
+	out=$(vm -m 256m busybox sh -c \
+		'echo hello; uname -r; grep MemTotal /proc/meminfo; echo oops >&2; exit 42' \
+		2>"$T/err")
+	status=$?
+	err=$(cat "$T/err")
+	expect_eq "$status" 42 "exit status"
+	expect_eq "$(echo "$out" | sed -n 1p)" hello "stdout"
+	expect_contains "$err" oops "stderr streamed"
+	expect_not_contains "$out" oops "stderr kept off stdout"
+	local release
+	release=$(echo "$out" | sed -n 2p)
+	expect_ne "$release" "$(uname -r)" "guest kernel differs from the host's"
+	expect_contains "$release" "6.1" "the guest kernel's release"
+	# MemTotal is RAM minus what the kernel keeps: 256 MiB gives > 200 MiB
+	local kb
+	kb=$(echo "$out" | awk '/MemTotal/ {print $2}')
+	[ "${kb:-0}" -gt 200000 ] && [ "${kb:-0}" -le 262144 ] ||
+		_fail_check "MemTotal ${kb:-?} kB for -m 256m"
+}
+
+exit_codes() {
+	expect_status 0 vm busybox true
+	expect_status 1 vm busybox false
+	expect_status 127 vm busybox /no/such/command
+	expect_status 137 vm busybox sh -c 'kill -KILL $$'
+}
+
+timeout_ends_run() {
+	local start end status err
+	start=$(date +%s)
+	err=$(vm --timeout 2 busybox sleep 100 2>&1 >/dev/null)
+	status=$?
+	end=$(date +%s)
+	expect_eq "$status" 125 "timeout exit status"
+	expect_contains "$err" "timed out" "timeout message"
+	[ $((end - start)) -lt 10 ] || _fail_check "took $((end - start)) s for --timeout 2"
+}
+
+bad_kernel() {
+	local err status
+	err=$("$VMCTL" run --rm --mode=vm --kernel /etc/passwd busybox true 2>&1)
+	status=$?
+	expect_eq "$status" 125 "bad kernel exit status"
+	expect_contains "$err" "not a kernel" "bad kernel message"
+}
+
+ctrl_c() {
+	local status err
+	vm busybox sleep 100 >/dev/null 2>"$T/ctrlc.err" &
+	local pid=$!
+	sleep 2
+	kill -INT "$pid"
+	local i
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		_fail_check "vmctl still running 5 s after SIGINT"
+	fi
+	wait "$pid"
+	status=$?
+	expect_eq "$status" 130 "SIGINT exit status"
+}
+
+nothing_left_behind() {
+	# after the runs above: no monitor process, no temporary files
+	local procs
+	procs=$(pgrep -f "$VMCTL run" | grep -v "^$$\$" || true)
+	expect_eq "$procs" "" "no vmctl run process left"
+	local junk
+	junk=$(find "$VMCTL_ROOT" -name '*.tmp.*' -o -name 'initramfs.cpio.*' 2>/dev/null)
+	expect_eq "$junk" "" "no temporary initramfs files"
+	local cached
+	cached=$(find "$VMCTL_ROOT/cache/initramfs" -name '*.cpio' 2>/dev/null | wc -l)
+	expect_eq "$cached" 1 "one cached image part for one image"
+}
+
+t vm_hello_kernel_memory hello_kernel_memory
+t vm_exit_codes exit_codes
+t vm_timeout timeout_ends_run
+t vm_bad_kernel bad_kernel
+t vm_ctrl_c ctrl_c
+t vm_nothing_left_behind nothing_left_behind

@@ -1,0 +1,194 @@
+/* vcpu.c - one thread per vCPU running KVM_RUN and serving its exits. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "vmm/cpuid.h"
+#include "vmm/exit.h"
+#include "vmm/kvm.h"
+#include "vmm/msr.h"
+#include "vmm/vm.h"
+
+#define VCPU_KICK_SIGNAL (SIGRTMIN + 2)
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only here so that KVM_RUN returns -EINTR */
+}
+
+int vcpu_install_kick_handler(struct vmctl_err *err)
+{
+	struct sigaction sa = {.sa_handler = kick_handler}; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return vmctl_error(err, errno, "sigaction");
+	return 0;
+}
+
+int vcpu_create(struct vm *vm, unsigned id, struct vmctl_err *err)
+{
+	struct vcpu *v = &vm->vcpu[id];
+	*v = (struct vcpu){.vm = vm, .id = id, .fd = -1};
+	int r = kvm_create_vcpu(vm->kvm_fd, vm->vm_fd, id, &v->fd, &v->run,
+				&v->run_size, err);
+	if (r == 0)
+		r = cpuid_setup(vm->kvm_fd, v->fd, id, vm->n_vcpus, err);
+	if (r == 0)
+		r = msr_setup(v->fd, err);
+	return r < 0 ? vmctl_error_wrap(err, "vCPU %u", id) : 0;
+}
+
+/* "rip 0x... (gpa 0x...): 0f 01 ca 90 ..." for a fault message. */
+static void describe_rip(struct vcpu *v, char *buf, size_t n)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	uint64_t gpa;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0) {
+		snprintf(buf, n, "registers unavailable");
+		return;
+	}
+	uint64_t gva = sregs.cs.base + regs.rip;
+	int len = snprintf(buf, n, "rip 0x%llx", (unsigned long long)regs.rip);
+	if (exit_gva_to_gpa(&v->vm->mem, sregs.cr0, sregs.cr3, sregs.cr4,
+			    sregs.efer, gva, &gpa) < 0) {
+		snprintf(buf + len, n - (size_t)len, " (not mapped)");
+		return;
+	}
+	len += snprintf(buf + len, n - (size_t)len,
+			" (gpa 0x%llx), code:", (unsigned long long)gpa);
+	for (uint64_t i = 0; i < 12 && (size_t)len < n; i++) {
+		const uint8_t *p = guest_ptr(&v->vm->mem, gpa + i, 1);
+		if (!p)
+			break;
+		len += snprintf(buf + len, n - (size_t)len, " %02x", *p);
+	}
+}
+
+static void fault(struct vcpu *v, const char *reason)
+{
+	char where[160];
+	describe_rip(v, where, sizeof(where));
+	vm_request_stop(v->vm, STOP_FAULT, EIO, "vCPU %u: %s at %s", v->id,
+			reason, where);
+}
+
+static int serve_pio(struct vcpu *v, const struct exit_action *a)
+{
+	uint8_t *data = (uint8_t *)v->run + a->data_off;
+	if (a->data_off + (uint64_t)a->size * a->count > v->run_size)
+		return -EFAULT;
+	for (uint32_t i = 0; i < a->count; i++) {
+		int r = bus_access(&v->vm->bus, DEV_PIO, a->addr,
+				   data + i * a->size, a->size, a->is_write);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Returns false when the loop must end. */
+static bool serve_exit(struct vcpu *v)
+{
+	struct exit_action a = handle_exit(v->run);
+	int r = 0;
+
+	switch (a.kind) {
+	case EXIT_ACT_CONTINUE:
+		return true;
+	case EXIT_ACT_PIO:
+		r = serve_pio(v, &a);
+		break;
+	case EXIT_ACT_MMIO:
+		r = bus_access(&v->vm->bus, DEV_MMIO, a.addr, v->run->mmio.data,
+			       a.size, a.is_write);
+		break;
+	case EXIT_ACT_HALT:
+		vm_request_stop(v->vm, STOP_RESET, 0, "guest halted");
+		return false;
+	case EXIT_ACT_RESET:
+		vm_request_stop(v->vm, STOP_RESET, 0, "%s", a.reason);
+		return false;
+	case EXIT_ACT_FAULT:
+		fault(v, a.reason);
+		return false;
+	}
+	if (r < 0) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "device at 0x%llx failed: %s",
+			 (unsigned long long)a.addr, strerror(-r));
+		fault(v, msg);
+		return false;
+	}
+	return true;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	/* Only the kick signal may interrupt this thread. */
+	sigfillset(&set);
+	sigdelset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_SETMASK, &set, NULL);
+
+	if (v->id == 0)
+		v->vm->phase_ns[PHASE_KERNEL_ENTRY] = now_ns();
+	while (!atomic_load(&v->vm->stopping)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_request_stop(v->vm, STOP_FAULT, errno,
+					"vCPU %u: KVM_RUN: %s", v->id,
+					strerror(errno));
+			break;
+		}
+		if (!serve_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v, struct vmctl_err *err)
+{
+	int r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (r)
+		return vmctl_error(err, r, "vCPU %u thread", v->id);
+	v->started = true;
+	return 0;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->started)
+		return;
+	/* immediate_exit covers the window before the thread re-enters
+	 * KVM_RUN; the signal covers a thread inside it. */
+	v->run->immediate_exit = 1;
+	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+void vcpu_join(struct vcpu *v)
+{
+	if (v->started)
+		pthread_join(v->thread, NULL);
+	v->started = false;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	v->run = NULL;
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}

@@ -1,0 +1,82 @@
+/* vm.h - the monitor's internal state, shared by vm.c, vcpu.c and loader.c.
+ * Devices do not include this: they see only vmm/device.h. */
+#ifndef VMCTL_VMM_VM_H
+#define VMCTL_VMM_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/spec.h"
+#include "vmm/bus.h"
+#include "vmm/device.h"
+#include "vmm/devices/milestone.h"
+#include "vmm/vmm.h"
+
+#define VM_MAX_VCPUS 8
+
+enum vm_stop {
+	STOP_NONE = 0,
+	STOP_DONE,  /* the init reported the workload's end */
+	STOP_RESET, /* the guest reset / powered off / halted */
+	STOP_FAULT, /* a vCPU or device failed: see vm->stop_msg */
+	STOP_TIMEOUT,
+	STOP_INTERRUPT, /* stop_fd */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd, vm_fd;
+	struct guest_mem mem;
+	struct bus bus;
+	struct vcpu vcpu[VM_MAX_VCPUS];
+	unsigned n_vcpus;
+	struct ms_parser ms;
+	bool output_on_serial; /* workload text arrives on ttyS0 */
+	int wake_fd;	       /* eventfd: a stop was requested */
+
+	pthread_mutex_t lock; /* guards the fields below */
+	enum vm_stop stop;
+	atomic_bool stopping;
+	int stop_errno;
+	char stop_msg[512];
+	bool init_started, exit_reported;
+	int exit_code;
+	char kernel_release[65];
+	int64_t phase_ns[PHASE_COUNT];
+};
+
+/* Devices' interrupt callback (struct device.irq): KVM_IRQ_LINE. */
+void vm_irq(void *vm, uint32_t gsi, int level);
+
+/* Records why the VM must end (the first reason wins) and wakes vm_run. */
+void vm_request_stop(struct vm *vm, enum vm_stop why, int errnum,
+		     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* vcpu.c */
+int vcpu_create(struct vm *vm, unsigned id, struct vmctl_err *err);
+int vcpu_start(struct vcpu *v, struct vmctl_err *err);
+void vcpu_kick(struct vcpu *v);
+void vcpu_join(struct vcpu *v);
+void vcpu_destroy(struct vcpu *v);
+int vcpu_install_kick_handler(struct vmctl_err *err);
+
+/* loader.c: puts the kernel, initramfs and boot structures in guest RAM
+ * and sets the boot vCPU's registers. */
+int vm_load(struct vm *vm, const char *cmdline, struct vmctl_err *err);
+
+#endif

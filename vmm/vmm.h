@@ -1,0 +1,64 @@
+/* vmm.h - the micro-VM monitor's public API (what the CLI calls).
+ *
+ * vm_run() boots kernel_path with initramfs_path (built by
+ * images/initramfs.c: the workload's argv/env/workdir/hostname travel
+ * inside it), runs the guest until the guest init reports the workload's
+ * exit, and fills struct run_result (common/spec.h).
+ *
+ * Returns 0 when the workload ran and reported its exit (res->exit_code is
+ * then its status, or 128+N for signal N).  Returns a negative errno with
+ * err filled otherwise, and res->exit_code still says how to exit:
+ *   127 / 126  the command was not found / could not be executed;
+ *   130        stop_fd became readable (Ctrl-C);
+ *   125        everything else: no KVM, a bad kernel file, a guest fault
+ *              (KVM internal error, triple fault, panic), the timeout.
+ *
+ * Process-wide side effect: installs a no-op handler for VCPU_KICK_SIGNAL
+ * (SIGRTMIN+2), used to pull vCPU threads out of KVM_RUN.  The vCPU
+ * threads block every other signal, so SIGINT reaches the caller's thread.
+ */
+#ifndef VMCTL_VMM_VMM_H
+#define VMCTL_VMM_VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/spec.h"
+
+struct vm_config {
+	const char *kernel_path;    /* vmlinux ELF (PVH note) or bzImage */
+	const char *initramfs_path; /* cpio newc, uncompressed */
+	const char *disk_path;	    /* optional ext4 image for virtio-blk */
+	const char *extra_cmdline;  /* optional, appended */
+	uint64_t mem_bytes;	    /* 0 -> 128 MiB */
+	int vcpus;		    /* 0 -> 1 */
+	unsigned timeout_sec;	    /* 0: none */
+	int64_t t0_ns;		    /* CLOCK_MONOTONIC start of `vmctl run` */
+	int console_fd;		    /* where the workload's output goes */
+	bool verbose_console;	    /* kernel console to stderr (debug) */
+	int stop_fd; /* readable -> stop the guest (Ctrl-C); -1 none */
+};
+
+int vm_run(const struct vm_config *cfg, struct run_result *res,
+	   struct vmctl_err *err);
+
+/* PURE: the kernel command line vm_run uses: the base words this guest
+ * kernel needs (VM_CMDLINE_BASE), "quiet" unless verbose, the device
+ * fragments (virtio_mmio.device=..., vmctl_out=...), then extra (last, so
+ * the user can override).  Returns 0 or -ENAMETOOLONG. */
+int vm_cmdline(char *buf, size_t n, bool verbose, const char *const *frags,
+	       size_t n_frags, const char *extra);
+
+/* What the guest kernel of images/kernel needs on any x86 KVM: no XSAVE
+ * and the CPUID bits the nested emulator cannot run hidden on the command
+ * line (the monitor's CPUID masks do not reach the guest there), no
+ * rodata page splitting (slow), the PIC instead of an IOAPIC nobody
+ * describes, a panic that resets at once, reboot through the i8042, and
+ * our init. */
+#define VM_CMDLINE_BASE                                                        \
+	"console=ttyS0 noxsave clearcpuid=308,151,141,297,580 rodata=off "     \
+	"noapic norandmaps panic=-1 reboot=k rdinit=/vmctl/init"
+
+#endif
