@@ -373,9 +373,9 @@ def layer_dir_from_inspect(inspect_json, root):
     return os.path.join(root, "layers", layer)
 
 
-def busybox_rootfs(vmctl, image="busybox"):
-    """The busybox image's layer directory, making the image when missing.
-    Returns (path, note) or raises RuntimeError."""
+def ensure_image(vmctl, image="busybox"):
+    """`vmctl inspect IMAGE` output, making the base image when the store
+    lacks it.  Returns (inspect stdout, note) or raises RuntimeError."""
     r = subprocess.run([vmctl, "inspect", image], capture_output=True, text=True, timeout=60)
     note = "layer 0 of vmctl's %s image" % image
     if r.returncode != 0:
@@ -387,7 +387,14 @@ def busybox_rootfs(vmctl, image="busybox"):
         r = subprocess.run([vmctl, "inspect", image], capture_output=True, text=True, timeout=60)
         if r.returncode != 0:
             raise RuntimeError("vmctl inspect %s: %s" % (image, last_line(r.stderr)))
-    path = layer_dir_from_inspect(r.stdout, vmctl_root())
+    return r.stdout, note
+
+
+def busybox_rootfs(vmctl, image="busybox"):
+    """The busybox image's layer directory, making the image when missing.
+    Returns (path, note) or raises RuntimeError."""
+    text, note = ensure_image(vmctl, image)
+    path = layer_dir_from_inspect(text, vmctl_root())
     if not os.path.isfile(os.path.join(path, "bin", "busybox")):
         raise RuntimeError("%s has no bin/busybox" % path)
     return path, note

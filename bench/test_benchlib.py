@@ -168,6 +168,18 @@ class Vm(unittest.TestCase):
     def setUp(self):
         self.vm = load_script("vm")
 
+    def test_cmdline_from_header(self):
+        hdr = ('#define X 1\n#define VM_CMDLINE_BASE   \\\n'
+               '\t"console=ttyS0 a=b "   \\\n\t"rdinit=/vmctl/init"\n\nint f(void);\n')
+        self.assertEqual(self.vm.cmdline_base_from_header(hdr),
+                         "console=ttyS0 a=b rdinit=/vmctl/init")
+        self.assertIsNone(self.vm.cmdline_base_from_header("#define Y \"x\"\n"))
+
+    def test_default_cmdline_is_vmctls(self):
+        c = self.vm.default_cmdline()
+        self.assertIn("rdinit=/vmctl/init", c)
+        self.assertTrue(c.endswith(" quiet"))
+
     def test_config_records(self):
         self.assertEqual(self.vm.config_records(["true", "-x"], ["A=1"]),
                          b"atrue\0a-x\0eA=1\0w/\0hvmctl\0")

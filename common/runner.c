@@ -134,6 +134,7 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	const struct run_spec *s = p->spec;
 	/* The record is complete before it is first written: one write. */
 	p->st.image = strdup(s->image);
+	p->st.image_id = p->img.id ? strdup(p->img.id) : NULL;
 	p->st.argv = strv_dup(p->argv);
 	if (!p->st.image || !p->st.argv)
 		return vmctl_error(err, ENOMEM, "preparing the run");

@@ -28,9 +28,11 @@ int64_t wall_ms(void)
 void ctr_state_free(struct ctr_state *st)
 {
 	free(st->image);
+	free(st->image_id);
 	strv_free(st->argv);
 	free(st->report_json);
 	st->image = NULL;
+	st->image_id = NULL;
 	st->argv = NULL;
 	st->report_json = NULL;
 }
@@ -104,6 +106,7 @@ static cJSON *state_to_json(const struct ctr_state *st)
 	cJSON_AddStringToObject(j, "id", st->id);
 	cJSON_AddStringToObject(j, "name", st->name);
 	cJSON_AddStringToObject(j, "image", st->image ? st->image : "");
+	cJSON_AddStringToObject(j, "image_id", st->image_id ? st->image_id : "");
 	cJSON *argv = cJSON_AddArrayToObject(j, "argv");
 	for (size_t i = 0; st->argv && st->argv[i]; i++)
 		cJSON_AddItemToArray(argv, cJSON_CreateString(st->argv[i]));
@@ -149,6 +152,8 @@ static int state_from_json(const char *text, struct ctr_state *st)
 	snprintf(st->id, sizeof(st->id), "%s", id->valuestring);
 	snprintf(st->name, sizeof(st->name), "%s", name->valuestring);
 	st->image = strdup(cJSON_IsString(image) ? image->valuestring : "");
+	const cJSON *image_id = cJSON_GetObjectItemCaseSensitive(j, "image_id");
+	st->image_id = cJSON_IsString(image_id) ? strdup(image_id->valuestring) : NULL;
 	st->mode = cJSON_IsString(mode) && !strcmp(mode->valuestring, "vm") ? MODE_VM
 									    : MODE_CONTAINER;
 	st->status = !strcmp(status->valuestring, "running")   ? ST_RUNNING

@@ -24,7 +24,8 @@ struct ctr_state {
 	char id[65];
 	char name[128];
 	char dir[PATH_MAX];
-	char *image;
+	char *image;    /* as the user named it */
+	char *image_id; /* the image's config digest, "sha256:..." */
 	char **argv;
 	enum run_mode mode;
 	enum ctr_status status;

@@ -88,7 +88,7 @@ expect_status() { # N CMD... : CMD's exit status must be N
 # The base image, built once per test run and shared read-only (tests/run sets VMCTL_BASE_ROOT).
 ensure_base_image() {
 	"$VMCTL" images 2>/dev/null | grep -q '^busybox' && return 0
-	if [ -n "${VMCTL_BASE_ROOT:-}" ] && [ -d "$VMCTL_BASE_ROOT/images" ] && [ "$VMCTL_BASE_ROOT" != "$VMCTL_ROOT" ]; then
+	if [ -n "${VMCTL_BASE_ROOT:-}" ] && [ -d "$VMCTL_BASE_ROOT/oci" ] && [ "$VMCTL_BASE_ROOT" != "$VMCTL_ROOT" ]; then
 		# Everything but the runs: images, layers and whatever the store keeps.
 		mkdir -p "$VMCTL_ROOT"
 		local d
