@@ -39,10 +39,15 @@ static void run_plan_free(struct run_plan *p)
 	ctr_state_free(&p->st);
 }
 
+/* A detached run's record names its workload so that `rm -f` can kill it.
+ * A foreground run skips the write (it is on the measured path): `rm -f`
+ * stops it through its owner, which forwards the signal. */
 static void record_started(void *ctx, pid_t pid)
 {
 	struct run_plan *p = ctx;
 	p->st.workload_pid = pid;
+	if (!p->spec->detach)
+		return;
 	struct vmctl_err ignored;
 	state_save(&p->st, &ignored);
 }

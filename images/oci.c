@@ -169,14 +169,32 @@ char *oci_manifest_build(const struct oci_descriptor *config,
 	return s;
 }
 
+/* timegm() without glibc's time-zone initialisation (days from the civil
+ * calendar, Howard Hinnant's algorithm). */
+static int64_t utc_seconds(const struct tm *tm)
+{
+	int64_t y = tm->tm_year + 1900, m = tm->tm_mon + 1, d = tm->tm_mday;
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	return days * 86400 + tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+}
+
 int64_t oci_time_parse(const char *s)
 {
 	struct tm tm = {0};
-	if (!s)
+	int used = 0;
+	/* sscanf, not strptime: strptime loads the time zone (/etc/localtime)
+	 * on every run, and these times are UTC by definition. */
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used != 19)
 		return -1;
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	const char *end = s + used;
 	if (*end == '.')
 		for (end++; isdigit((unsigned char)*end); end++)
 			;
@@ -192,7 +210,7 @@ int64_t oci_time_parse(const char *s)
 	}
 	if (*end)
 		return -1;
-	return (int64_t)timegm(&tm) - offset;
+	return utc_seconds(&tm) - offset;
 }
 
 void oci_time_format(int64_t t, char *buf, size_t n)

@@ -71,7 +71,7 @@ static int read_manifest(const char *layout, const char *digest,
 			 struct oci_manifest *m, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
-	int r = oci_blob_read(layout, digest, &text, NULL, err);
+	int r = oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_manifest_parse(text, m, err);
 	return r < 0 ? vmctl_error_wrap(err, "manifest %.19s", digest) : 0;
@@ -81,7 +81,7 @@ static int read_config(const char *layout, const char *digest,
 		       struct oci_config *c, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
-	int r = oci_blob_read(layout, digest, &text, NULL, err);
+	int r = oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_config_parse(text, c, err);
 	return r < 0 ? vmctl_error_wrap(err, "config %.19s", digest) : 0;

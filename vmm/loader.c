@@ -132,56 +132,70 @@ static int load_initrd(struct vm *vm, const struct kernel_info *ki,
 	return r < 0 ? vmctl_error(err, r, "read initramfs %s", path) : 0;
 }
 
-int vm_load(struct vm *vm, const char *cmdline, struct vmctl_err *err)
+int kernel_open(struct kernel_file *kf, const char *path, struct vmctl_err *err)
 {
-	const char *path = vm->cfg->kernel_path;
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
+	*kf = (struct kernel_file){.fd = -1, .path = path};
+	kf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (kf->fd < 0 || fstat(kf->fd, &st) < 0)
 		return vmctl_error(err, errno, "kernel %s", path);
 	if (!S_ISREG(st.st_mode))
 		return vmctl_errorf(err, ENOEXEC, "kernel %s: not a file",
 				    path);
-
-	cleanup_free uint8_t *head = calloc(1, KERNEL_HEAD_LEN);
-	if (!head)
+	kf->head = calloc(1, KERNEL_HEAD_LEN);
+	if (!kf->head)
 		return vmctl_error(err, ENOMEM, "kernel header");
-	size_t head_len = (uint64_t)st.st_size < KERNEL_HEAD_LEN
-			      ? (size_t)st.st_size
-			      : KERNEL_HEAD_LEN;
-	int r = pread_all(fd, head, head_len, 0);
+	kf->head_len = (uint64_t)st.st_size < KERNEL_HEAD_LEN
+			   ? (size_t)st.st_size
+			   : KERNEL_HEAD_LEN;
+	int r = pread_all(kf->fd, kf->head, kf->head_len, 0);
 	if (r < 0)
 		return vmctl_error(err, r, "read kernel %s", path);
-
-	struct kernel_info ki;
-	if (kernel_probe(head, head_len, (uint64_t)st.st_size, &ki, err) < 0)
+	if (kernel_probe(kf->head, kf->head_len, (uint64_t)st.st_size, &kf->ki,
+			 err) < 0)
 		return vmctl_error_wrap(err, "kernel %s", path);
-	if (ki.kind == KERNEL_PVH_ELF &&
-	    (r = find_pvh_entry(fd, path, &ki, err)) < 0)
-		return r;
-	if ((r = load_segments(vm, fd, path, &ki, err)) < 0)
+	if (kf->ki.kind == KERNEL_PVH_ELF)
+		return find_pvh_entry(kf->fd, path, &kf->ki, err);
+	return 0;
+}
+
+void kernel_close(struct kernel_file *kf)
+{
+	if (kf->fd >= 0)
+		close(kf->fd);
+	kf->fd = -1;
+	free(kf->head);
+	kf->head = NULL;
+}
+
+int vm_load(struct vm *vm, const struct kernel_file *kf, const char *cmdline,
+	    struct vmctl_err *err)
+{
+	const struct kernel_info *ki = &kf->ki;
+	int r = load_segments(vm, kf->fd, kf->path, ki, err);
+	if (r < 0)
 		return r;
 
 	struct boot_info bi = {.mem_size = vm->mem.size, .cmdline = cmdline};
-	if ((r = load_initrd(vm, &ki, &bi, err)) < 0)
+	if ((r = load_initrd(vm, ki, &bi, err)) < 0)
 		return r;
 
-	bool long_mode = ki.kind == KERNEL_BZIMAGE;
+	bool long_mode = ki->kind == KERNEL_BZIMAGE;
 	uint64_t boot_arg =
 	    long_mode ? BOOT_ZERO_PAGE_ADDR : BOOT_START_INFO_ADDR;
 	r = boot_write_gdt(vm->mem.host, vm->mem.size, long_mode);
 	if (r == 0 && long_mode)
 		r = boot_write_page_tables(vm->mem.host, vm->mem.size);
 	if (r == 0)
-		r = long_mode
-			? boot_write_zero_page(vm->mem.host, &bi, head,
-					       head_len, ki.setup_header_end)
-			: boot_write_pvh(vm->mem.host, &bi);
+		r = long_mode ? boot_write_zero_page(vm->mem.host, &bi,
+						     kf->head, kf->head_len,
+						     ki->setup_header_end)
+			      : boot_write_pvh(vm->mem.host, &bi);
 	if (r == -E2BIG)
 		return vmctl_errorf(err, E2BIG,
 				    "kernel command line longer than %d bytes",
 				    BOOT_CMDLINE_MAX - 1);
 	if (r < 0)
 		return vmctl_error(err, r, "boot structures");
-	return regs_setup(vm->vcpu[0].fd, long_mode, ki.entry, boot_arg, err);
+	return regs_setup(vm->vcpu[0].fd, long_mode, ki->entry, boot_arg, err);
 }

@@ -85,11 +85,17 @@ static void write_all(int fd, const char *buf, size_t n)
 	}
 }
 
+/* Serial text that is not a milestone: before the init runs, the kernel's
+ * console (shown only when verbose); afterwards the workload's output when
+ * it goes through the serial port, else late kernel messages (an oops) or
+ * an init that could not open its virtio console: to stderr, never lost. */
 static void on_text(void *ctx, const char *buf, size_t n)
 {
 	struct vm *vm = ctx;
-	if (vm->output_on_serial && vm->init_started)
-		write_all(vm->cfg->console_fd, buf, n);
+	if (vm->init_started)
+		write_all(vm->output_on_serial ? vm->cfg->console_fd
+					       : STDERR_FILENO,
+			  buf, n);
 	else if (vm->cfg->verbose_console)
 		write_all(STDERR_FILENO, buf, n);
 }
@@ -390,9 +396,14 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 	if ((r = check_config(cfg, &mem_size, &n_vcpus, err)) < 0)
 		return r;
 
+	struct kernel_file kf;
+	if ((r = kernel_open(&kf, cfg->kernel_path, err)) < 0)
+		goto out_kernel;
 	struct vm *vm = calloc(1, sizeof(*vm));
-	if (!vm)
-		return vmctl_error(err, ENOMEM, "micro-VM");
+	if (!vm) {
+		r = vmctl_error(err, ENOMEM, "micro-VM");
+		goto out_kernel;
+	}
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->n_vcpus = n_vcpus;
@@ -431,7 +442,7 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 		r = vmctl_errorf(err, E2BIG, "kernel command line too long");
 		goto out_vcpus;
 	}
-	r = vm_load(vm, cmdline, err);
+	r = vm_load(vm, &kf, cmdline, err);
 	if (r == 0)
 		r = run_vcpus(vm, res, err);
 out_vcpus:
@@ -451,5 +462,7 @@ out_free:
 		close(vm->wake_fd);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
+out_kernel:
+	kernel_close(&kf);
 	return r;
 }

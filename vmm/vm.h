@@ -12,6 +12,7 @@
 #include "vmm/bus.h"
 #include "vmm/device.h"
 #include "vmm/devices/milestone.h"
+#include "vmm/elf.h"
 #include "vmm/vmm.h"
 
 #define VM_MAX_VCPUS 8
@@ -75,8 +76,21 @@ void vcpu_join(struct vcpu *v);
 void vcpu_destroy(struct vcpu *v);
 int vcpu_install_kick_handler(struct vmctl_err *err);
 
-/* loader.c: puts the kernel, initramfs and boot structures in guest RAM
- * and sets the boot vCPU's registers. */
-int vm_load(struct vm *vm, const char *cmdline, struct vmctl_err *err);
+/* loader.c.  kernel_open() reads and checks the kernel file before any
+ * KVM work (a bad --kernel fails fast); vm_load() puts the kernel, the
+ * initramfs and the boot structures in guest RAM and sets the boot vCPU's
+ * registers. */
+struct kernel_file {
+	const char *path;
+	int fd;
+	uint8_t *head; /* the first KERNEL_HEAD_LEN bytes */
+	size_t head_len;
+	struct kernel_info ki;
+};
+int kernel_open(struct kernel_file *kf, const char *path,
+		struct vmctl_err *err);
+void kernel_close(struct kernel_file *kf);
+int vm_load(struct vm *vm, const struct kernel_file *kf, const char *cmdline,
+	    struct vmctl_err *err);
 
 #endif

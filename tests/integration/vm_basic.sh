@@ -71,7 +71,10 @@ bad_kernel() {
 
 ctrl_c() {
 	local status err
-	vm busybox sleep 100 >/dev/null 2>"$T/ctrlc.err" &
+	# "$VMCTL" itself in the background (not the vm function: $! would
+	# then be a subshell's pid)
+	"$VMCTL" run --rm --mode=vm --kernel "$KERNEL" busybox sleep 100 \
+		>/dev/null 2>"$T/ctrlc.err" &
 	local pid=$!
 	sleep 2
 	kill -INT "$pid"
@@ -87,6 +90,7 @@ ctrl_c() {
 	wait "$pid"
 	status=$?
 	expect_eq "$status" 130 "SIGINT exit status"
+	expect_contains "$(cat "$T/ctrlc.err")" "interrupted" "SIGINT message"
 }
 
 nothing_left_behind() {
