@@ -217,6 +217,12 @@ class Vm(unittest.TestCase):
         self.assertEqual(t["exit"]["at_ms"], 18.5)
         self.assertEqual(t["exec"]["from"], "init_started")
 
+    def test_exit_comparison(self):
+        figs = {"vmctl-vm": {"phases": [{"phase": "exit", "at_ms": 100.0}]},
+                "qemu": {"console_phases_ms": {"exit": 80.0}}}
+        self.assertEqual(self.vm.exit_comparison(figs)["ratio"], 0.8)
+        self.assertIsNone(self.vm.exit_comparison({"qemu": {"skipped": "x"}}))
+
     def test_phase_table_missing_phases(self):
         t = self.vm.phase_table([{"phases_ms": {"created": 1}}])
         self.assertTrue(math.isnan(t[1]["at_ms"]))

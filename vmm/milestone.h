@@ -51,5 +51,6 @@ enum ms_type {
 #define MS_ENV_TRANSPORT "vmctl_ms" /* "port": use MS_PORT, else serial */
 #define MS_ENV_OUTPUT "vmctl_out"   /* "hvc0": workload stdout device */
 #define MS_ENV_ERROR "vmctl_err"    /* "hvc1": workload stderr device */
+#define MS_ENV_ROOT "vmctl_root"    /* "vda": the image is on virtio-blk */
 
 #endif

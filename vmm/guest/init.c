@@ -162,6 +162,33 @@ static void make_nodes(void)
 		      makedev(nodes[i].maj, nodes[i].min));
 }
 
+static void mount_dev(void)
+{
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
+		make_nodes(); /* no devtmpfs: the basic nodes by hand */
+}
+
+/* With vmctl_root=vda the image is an ext4 file system on the virtio
+ * disk (the initramfs then holds only /vmctl): mount it and make it the
+ * root, switch_root style (the initramfs stays underneath, unreachable). */
+static void switch_to_disk(void)
+{
+	if (!env_is(MS_ENV_ROOT, "vda"))
+		return;
+	if (mkdir("/newroot", 0755) < 0 && errno != EEXIST)
+		die("mkdir /newroot", errno);
+	if (mount("/dev/vda", "/newroot", "ext4", MS_NOATIME, NULL) < 0)
+		die("mount /dev/vda", errno);
+	mkdir("/newroot/dev", 0755); /* a disk image may lack these */
+	mkdir("/newroot/proc", 0555);
+	mkdir("/newroot/sys", 0555);
+	if (mount("/dev", "/newroot/dev", NULL, MS_MOVE, NULL) < 0)
+		die("move /dev", errno);
+	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 ||
+	    chroot(".") < 0 || chdir("/") < 0)
+		die("switch to the disk root", errno);
+}
+
 static void setup_mounts(void)
 {
 	const unsigned long nse = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -169,8 +196,6 @@ static void setup_mounts(void)
 		die("mount /proc", errno);
 	/* sysfs is optional in the guest kernel; its absence is no error */
 	mount("sysfs", "/sys", "sysfs", nse, NULL);
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
-		make_nodes(); /* no devtmpfs: the basic nodes by hand */
 	if (mkdir("/dev/pts", 0755) == 0 || errno == EEXIST)
 		mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		      "newinstance,ptmxmode=0666,mode=0620");
@@ -341,10 +366,12 @@ static void report_uname(void)
 int main(void)
 {
 	setup_transport();
-	setup_mounts();
 	milestone(MS_INIT_STARTED, NULL, 0, 0);
-	report_uname();
+	mount_dev();
 	read_config();
+	switch_to_disk();
+	setup_mounts();
+	report_uname();
 	sethostname(hostname, strlen(hostname));
 	enter_workdir();
 	int out_fd = open_output(MS_ENV_OUTPUT, "hvc0", "/dev/hvc0");
