@@ -53,6 +53,12 @@ static int collect(const char *root, const char *layout, char *const *refs,
 					  NULL, err);
 		if (r == 0)
 			r = oci_manifest_parse(text, &items[i].m, err);
+		/* What leaves the store is checked: the config here, the
+		 * manifest above. */
+		cleanup_free char *config = NULL;
+		if (r == 0)
+			r = oci_blob_read(layout, items[i].m.config.digest,
+					  &config, NULL, err);
 		if (r < 0) {
 			items_free(items, n);
 			return r;

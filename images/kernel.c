@@ -65,7 +65,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The patches (patches/NAME.patch) in C-locale name order, as the script's glob gives them. */
+/* The patches (patches/NAME.patch) in C-locale name order, as the script's glob
+ * gives them. */
 static char **list_patches(const char *dir)
 {
 	char pdir[PATH_MAX];
@@ -76,7 +77,8 @@ static char **list_patches(const char *dir)
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".patch"))
+		if (de->d_name[0] == '.' || len < 7 ||
+		    strcmp(de->d_name + len - 6, ".patch"))
 			continue;
 		char rel[NAME_MAX + 16];
 		snprintf(rel, sizeof(rel), "patches/%s", de->d_name);
@@ -125,8 +127,10 @@ int guest_kernel_key(const char *kernel_dir, char *key, size_t n)
 static int kernel_dir(char *buf, size_t n, struct vmctl_err *err)
 {
 	if (vmctl_data_path("images/kernel/build.sh", buf, n) < 0)
-		return vmctl_errorf(err, ENOENT,
-				    "the guest kernel's recipe (images/kernel/) is missing from this installation");
+		return vmctl_errorf(
+		    err, ENOENT,
+		    "the guest kernel's recipe (images/kernel/) is missing "
+		    "from this installation");
 	*strrchr(buf, '/') = '\0';
 	return 0;
 }
@@ -139,13 +143,16 @@ int guest_kernel_locate(char *path, size_t n, struct vmctl_err *err)
 		return r;
 	r = guest_kernel_key(dir, key, sizeof(key));
 	if (r < 0)
-		return vmctl_error(err, r, "computing the guest kernel's cache key");
+		return vmctl_error(err, r,
+				   "computing the guest kernel's cache key");
 	if (guest_kernel_cache_dir(cache, sizeof(cache)) < 0 ||
 	    xsnprintf(path, n, "%s/%s/vmlinux", cache, key) < 0)
-		return vmctl_errorf(err, ENAMETOOLONG, "kernel cache path too long");
+		return vmctl_errorf(err, ENAMETOOLONG,
+				    "kernel cache path too long");
 	if (access(path, R_OK) < 0)
 		return vmctl_errorf(err, ENOENT,
-				    "the guest kernel is not built yet: run `vmctl kernel build` "
+				    "the guest kernel is not built yet: run "
+				    "`vmctl kernel build` "
 				    "(a few minutes, once)");
 	return 0;
 }
@@ -170,10 +177,22 @@ int guest_kernel_build(struct vmctl_err *err)
 		_exit(127);
 	}
 	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	pid_t w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (w < 0)
+		return vmctl_error(err, errno, "waiting for the kernel build");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char cache[PATH_MAX];
+		if (guest_kernel_cache_dir(cache, sizeof(cache)) < 0)
+			snprintf(cache, sizeof(cache), "the kernel cache");
 		return vmctl_errorf(err, EIO,
-				    "building the guest kernel failed (log: $VMCTL_ROOT/kernel/build.log)");
+				    "building the guest kernel failed (%s %d; "
+				    "log: %s/build.log)",
+				    WIFEXITED(status) ? "status" : "signal",
+				    WIFEXITED(status) ? WEXITSTATUS(status)
+						      : WTERMSIG(status),
+				    cache);
+	}
 	return 0;
 }

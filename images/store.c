@@ -67,25 +67,32 @@ static const char *id_prefix(const char *ref)
 	return hex;
 }
 
-static int read_manifest(const char *layout, const char *digest,
-			 struct oci_manifest *m, struct vmctl_err *err)
+/* verify: re-hash the blob (export paths); the run path trusts the store
+ * (see oci_blob_read_trusted). */
+static int read_manifest_v(const char *layout, const char *digest, bool verify,
+			   struct oci_manifest *m, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
-	int r = oci_blob_read_trusted(layout, digest, &text, NULL, err);
+	int r = verify ? oci_blob_read(layout, digest, &text, NULL, err)
+		       : oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_manifest_parse(text, m, err);
 	return r < 0 ? vmctl_error_wrap(err, "manifest %.19s", digest) : 0;
 }
 
-static int read_config(const char *layout, const char *digest,
-		       struct oci_config *c, struct vmctl_err *err)
+static int read_config_v(const char *layout, const char *digest, bool verify,
+			 struct oci_config *c, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
-	int r = oci_blob_read_trusted(layout, digest, &text, NULL, err);
+	int r = verify ? oci_blob_read(layout, digest, &text, NULL, err)
+		       : oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_config_parse(text, c, err);
 	return r < 0 ? vmctl_error_wrap(err, "config %.19s", digest) : 0;
 }
+
+#define read_manifest(l, d, m, e) read_manifest_v(l, d, false, m, e)
+#define read_config(l, d, c, e) read_config_v(l, d, false, c, e)
 
 /* Index of the entry with this name ("repo:tag"), or -1. */
 static long find_name(const struct oci_index *idx, const char *name)
@@ -330,8 +337,8 @@ int image_read_oci(const char *root, const char *ref, struct oci_manifest *m,
 		r = resolve(layout, &idx, ref, &desc, err);
 	oci_index_free(&idx);
 	if (r == 0)
-		r = read_manifest(layout, desc.digest, m, err);
-	if (r == 0 && (r = read_config(layout, m->config.digest, c, err)) < 0)
+		r = read_manifest_v(layout, desc.digest, true, m, err);
+	if (r == 0 && (r = read_config_v(layout, m->config.digest, true, c, err)) < 0)
 		oci_manifest_free(m);
 	if (r == 0 && manifest_digest)
 		snprintf(manifest_digest, OCI_DIGEST_LEN + 1, "%s",
