@@ -110,9 +110,22 @@ nothing_left_behind() {
 	[ "$before" -ge 1 ] || _fail_check "no cached initramfs image part"
 }
 
+
+# The root disk is a per-run copy of the image's ext4: what one VM writes is
+# gone in the next, and the cached image itself is never changed.
+writes_stay_in_guest() {
+	local first second
+	first=$(vm busybox sh -c 'cat /persist 2>/dev/null; echo written > /persist; cat /persist')
+	expect_eq "$first" "written" "the guest can write its root"
+	second=$(vm busybox sh -c 'cat /persist 2>/dev/null || echo absent')
+	expect_eq "$second" "absent" "a new VM starts from the image"
+	expect_eq "$(ls "$VMCTL_ROOT"/containers 2>/dev/null | grep -vc '^$')" 0 "no per-run disk left"
+}
+
 t vm_hello_kernel_memory hello_kernel_memory
 t vm_exit_codes exit_codes
 t vm_timeout timeout_ends_run
 t vm_bad_kernel bad_kernel
 t vm_ctrl_c ctrl_c
 t vm_nothing_left_behind nothing_left_behind
+t "a VM's writes stay in that VM" writes_stay_in_guest
