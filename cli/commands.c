@@ -38,6 +38,7 @@ const struct command commands[] = {
 	{"images", cmd_images, "images [--json]", "List images",
 	 "      --json   one JSON array\n"},
 	{"tag", cmd_tag, "tag SOURCE TARGET", "Give an image another name (REPO[:TAG])", NULL},
+	{"pull", cmd_pull, "pull [--insecure] [HOST[:PORT]/]REPO[:TAG|@DIGEST]", "Download an image from a registry", NULL},
 	{"rmi", cmd_rmi, "rmi [-f] IMAGE...", "Remove images (-f: even while a run uses them)",
 	 "  -f, --force  remove an image that runs use, or all names of an id\n"},
 	{"history", cmd_history, "history [--no-trunc] IMAGE",
