@@ -67,8 +67,12 @@ int parse_volume(const char *s, struct volume *v, struct vmctl_err *err)
 	v->host = strndup(s, (size_t)(c1 - s));
 	v->path = strndup(path, plen);
 	v->ro = c2 && !strcmp(c2 + 1, "ro");
-	if (!v->host || !v->path)
+	if (!v->host || !v->path) {
+		free(v->host);
+		free(v->path);
+		v->host = v->path = NULL;
 		return vmctl_error(err, ENOMEM, "parsing volume");
+	}
 	return 0;
 }
 

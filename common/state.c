@@ -399,7 +399,8 @@ int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ct
 		if (state_load_dir(path, &all[n]) == 0)
 			n++;
 	}
-	qsort(all, n, sizeof(*all), by_created);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), by_created);
 	int r = 0;
 	size_t i = 0;
 	for (; i < n && r == 0; i++) {
