@@ -69,7 +69,7 @@ static const char *id_prefix(const char *ref)
 
 /* verify: re-hash the blob (export paths); the run path trusts the store
  * (see oci_blob_read_trusted). */
-static int read_manifest_v(const char *layout, const char *digest, bool verify,
+static int read_manifest(const char *layout, const char *digest, bool verify,
 			   struct oci_manifest *m, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
@@ -80,7 +80,7 @@ static int read_manifest_v(const char *layout, const char *digest, bool verify,
 	return r < 0 ? vmctl_error_wrap(err, "manifest %.19s", digest) : 0;
 }
 
-static int read_config_v(const char *layout, const char *digest, bool verify,
+static int read_config(const char *layout, const char *digest, bool verify,
 			 struct oci_config *c, struct vmctl_err *err)
 {
 	cleanup_free char *text = NULL;
@@ -90,9 +90,6 @@ static int read_config_v(const char *layout, const char *digest, bool verify,
 		r = oci_config_parse(text, c, err);
 	return r < 0 ? vmctl_error_wrap(err, "config %.19s", digest) : 0;
 }
-
-#define read_manifest(l, d, m, e) read_manifest_v(l, d, false, m, e)
-#define read_config(l, d, c, e) read_config_v(l, d, false, c, e)
 
 /* Index of the entry with this name ("repo:tag"), or -1. */
 static long find_name(const struct oci_index *idx, const char *name)
@@ -134,7 +131,7 @@ static int resolve(const char *layout, const struct oci_index *idx,
 	int found = 0;
 	for (size_t i = 0; hex && i < idx->n; i++) {
 		struct oci_manifest m;
-		if (read_manifest(layout, idx->v[i].manifest.digest, &m,
+		if (read_manifest(layout, idx->v[i].manifest.digest, false, &m,
 				  &ignored) < 0)
 			continue;
 		bool match = !strncmp(m.config.digest + 7, hex, strlen(hex));
@@ -209,10 +206,10 @@ static int load_image(const char *root, const char *layout,
 	struct oci_manifest m;
 	struct oci_config c;
 	memset(img, 0, sizeof(*img));
-	int r = read_manifest(layout, desc->digest, &m, err);
+	int r = read_manifest(layout, desc->digest, false, &m, err);
 	if (r < 0)
 		return r;
-	r = read_config(layout, m.config.digest, &c, err);
+	r = read_config(layout, m.config.digest, false, &c, err);
 	if (r < 0) {
 		oci_manifest_free(&m);
 		return r;
@@ -337,8 +334,8 @@ int image_read_oci(const char *root, const char *ref, struct oci_manifest *m,
 		r = resolve(layout, &idx, ref, &desc, err);
 	oci_index_free(&idx);
 	if (r == 0)
-		r = read_manifest_v(layout, desc.digest, true, m, err);
-	if (r == 0 && (r = read_config_v(layout, m->config.digest, true, c, err)) < 0)
+		r = read_manifest(layout, desc.digest, true, m, err);
+	if (r == 0 && (r = read_config(layout, m->config.digest, true, c, err)) < 0)
 		oci_manifest_free(m);
 	if (r == 0 && manifest_digest)
 		snprintf(manifest_digest, OCI_DIGEST_LEN + 1, "%s",
@@ -433,7 +430,7 @@ int image_import(const char *root, const char *manifest_json, const char *name,
 		return lock;
 	if ((r = oci_manifest_parse(manifest_json, &m, err)) < 0)
 		return r;
-	r = read_config(layout, m.config.digest, &c, err);
+	r = read_config(layout, m.config.digest, false, &c, err);
 	if (r < 0) {
 		oci_manifest_free(&m);
 		return r;
@@ -583,7 +580,7 @@ static int rm_apply(const char *root, const char *layout, struct oci_index *idx,
 	struct oci_manifest m;
 	struct vmctl_err ignored = {0};
 	bool have_id = !still_used &&
-		       read_manifest(layout, desc->digest, &m, &ignored) == 0;
+		       read_manifest(layout, desc->digest, false, &m, &ignored) == 0;
 	if (!still_used && strv_push(&res->deleted, have_id ? m.config.digest
 							    : desc->digest) < 0)
 		r = vmctl_error(err, ENOMEM, "rmi");
@@ -648,9 +645,9 @@ static int reachable(const char *layout, const struct oci_index *idx,
 		const char *d = idx->v[i].manifest.digest;
 		/* A manifest that cannot be read keeps the whole store:
 		 * deleting on partial knowledge would lose data. */
-		if (read_manifest(layout, d, &m, err) < 0)
+		if (read_manifest(layout, d, false, &m, err) < 0)
 			return -EIO;
-		int r = read_config(layout, m.config.digest, &c, err);
+		int r = read_config(layout, m.config.digest, false, &c, err);
 		if (r == 0) {
 			r = strv_push(blobs, d) |
 			    strv_push(blobs, m.config.digest);
