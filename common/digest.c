@@ -9,7 +9,6 @@
  */
 #include "digest.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dl.h"
 
 static struct {
 	__typeof__(OPENSSL_init_crypto) *init_crypto;
@@ -36,23 +36,24 @@ static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 
 static void load_crypto(void)
 {
-	void *h = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		crypto.status = -ENOPKG;
+	/* The callers' API reports -ENOPKG; the message says why for a debugger. */
+	static char msg[256];
+	void *h = dl_library("libcrypto.so.3", "libssl3", msg, sizeof(msg));
+	crypto.status = -ENOPKG;
+	if (!h)
 		return;
-	}
-	crypto.init_crypto = (__typeof__(crypto.init_crypto))dlsym(h, "OPENSSL_init_crypto");
-	crypto.sha256 = (__typeof__(crypto.sha256))dlsym(h, "EVP_sha256");
-	crypto.ctx_new = (__typeof__(crypto.ctx_new))dlsym(h, "EVP_MD_CTX_new");
-	crypto.ctx_free = (__typeof__(crypto.ctx_free))dlsym(h, "EVP_MD_CTX_free");
-	crypto.init = (__typeof__(crypto.init))dlsym(h, "EVP_DigestInit_ex");
-	crypto.update = (__typeof__(crypto.update))dlsym(h, "EVP_DigestUpdate");
-	crypto.final = (__typeof__(crypto.final))dlsym(h, "EVP_DigestFinal_ex");
-	if (!crypto.init_crypto || !crypto.sha256 || !crypto.ctx_new || !crypto.ctx_free ||
-	    !crypto.init || !crypto.update || !crypto.final) {
-		crypto.status = -ENOPKG;
+#define CRYPTO_SYM(field, name)                                                \
+	if (dl_symbol(h, "libcrypto.so.3", "libcrypto", name,                  \
+		      (void **)&crypto.field, msg, sizeof(msg)) < 0)             \
 		return;
-	}
+	CRYPTO_SYM(init_crypto, "OPENSSL_init_crypto")
+	CRYPTO_SYM(sha256, "EVP_sha256")
+	CRYPTO_SYM(ctx_new, "EVP_MD_CTX_new")
+	CRYPTO_SYM(ctx_free, "EVP_MD_CTX_free")
+	CRYPTO_SYM(init, "EVP_DigestInit_ex")
+	CRYPTO_SYM(update, "EVP_DigestUpdate")
+	CRYPTO_SYM(final, "EVP_DigestFinal_ex")
+#undef CRYPTO_SYM
 	/* openssl.cnf is of no use for a digest and costs ~1 ms to read. */
 	crypto.init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	crypto.status = 1;

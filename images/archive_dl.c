@@ -1,7 +1,8 @@
 /* archive_dl.c - libarchive through dlopen(); see archive_dl.h for why. */
 #include "archive_dl.h"
 
-#include <dlfcn.h>
+#include "common/dl.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,22 +17,14 @@ static int loaded;
 
 static void load_libarchive(void)
 {
-	/* RTLD_LOCAL: its symbols serve only this table. */
-	void *h = dlopen(LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(load_error, sizeof(load_error),
-			 "cannot load %s (install Debian's libarchive13): %s",
-			 LIBARCHIVE_SONAME, dlerror());
+	void *h = dl_library(LIBARCHIVE_SONAME, "libarchive13", load_error,
+			     sizeof(load_error));
+	if (!h)
 		return;
-	}
 #define ARCHIVE_DL_LOAD(name)                                                  \
-	api.name = (__typeof__(name) *)dlsym(h, #name);                        \
-	if (!api.name) {                                                       \
-		snprintf(load_error, sizeof(load_error),                       \
-			 "%s lacks %s: libarchive too old", LIBARCHIVE_SONAME, \
-			 #name);                                               \
-		return;                                                        \
-	}
+	if (dl_symbol(h, LIBARCHIVE_SONAME, "libarchive", #name,               \
+		      (void **)&api.name, load_error, sizeof(load_error)) < 0)   \
+		return;
 	ARCHIVE_DL_FUNCS(ARCHIVE_DL_LOAD)
 #undef ARCHIVE_DL_LOAD
 	loaded = 1;

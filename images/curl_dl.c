@@ -1,7 +1,8 @@
 /* curl_dl.c - libcurl through dlopen(); see curl_dl.h for why. */
 #include "curl_dl.h"
 
-#include <dlfcn.h>
+#include "common/dl.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -16,22 +17,14 @@ static int loaded;
 
 static void load_libcurl(void)
 {
-	/* RTLD_LOCAL: its symbols serve only this table. */
-	void *h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		snprintf(load_error, sizeof(load_error),
-			 "cannot load %s (install Debian's libcurl4): %s",
-			 LIBCURL_SONAME, dlerror());
+	void *h = dl_library(LIBCURL_SONAME, "libcurl4", load_error,
+			     sizeof(load_error));
+	if (!h)
 		return;
-	}
 #define CURL_DL_LOAD(name)                                                     \
-	api.name = (__typeof__(name) *)dlsym(h, #name);                        \
-	if (!api.name) {                                                       \
-		snprintf(load_error, sizeof(load_error),                       \
-			 "%s lacks %s: libcurl too old", LIBCURL_SONAME,       \
-			 #name);                                               \
-		return;                                                        \
-	}
+	if (dl_symbol(h, LIBCURL_SONAME, "libcurl", #name, (void **)&api.name,  \
+		      load_error, sizeof(load_error)) < 0)                       \
+		return;
 	CURL_DL_FUNCS(CURL_DL_LOAD)
 #undef CURL_DL_LOAD
 	CURLcode rc = api.curl_global_init(CURL_GLOBAL_DEFAULT);
