@@ -31,13 +31,20 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when argv has -h/--help before any "--"; prints the help. */
 bool cli_wants_help(const struct command *cmd, int argc, char **argv);
 
-/* Simple flag scanning for the small commands: returns the index of the
- * first operand, sets *flags from the table, fails on unknown flags. */
+/* Flag scanning for the small commands (`run` has its own, cli/args.c).
+ * A flag either sets a bool (value) or takes an argument (str): "-o X",
+ * "--output X" and "--output=X" are all accepted; a repeated flag keeps the
+ * last one.  Returns 0 and the index of the first operand, or prints one line
+ * and returns EXIT_VMCTL_ERROR on an unknown flag or a missing argument. */
 struct cli_flag {
 	const char *short_name; /* "-a" or NULL */
 	const char *long_name;  /* "--all" */
-	bool *value;
+	bool *value;            /* boolean flag: set to true when present */
+	const char **str;       /* flag with an argument: points into argv */
 };
+#define CLI_BOOL(short_name, long_name, ptr) {(short_name), (long_name), (ptr), NULL}
+#define CLI_VALUE(short_name, long_name, ptr) {(short_name), (long_name), NULL, (ptr)}
+#define CLI_FLAGS_END {NULL, NULL, NULL, NULL}
 int cli_scan_flags(const char *cmd, int argc, char **argv,
 		   const struct cli_flag *flags, int *first_operand);
 

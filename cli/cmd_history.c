@@ -74,7 +74,7 @@ static void print_row(const struct history_row *r, const char *id,
 int cmd_history(int argc, char **argv)
 {
 	bool no_trunc = false;
-	const struct cli_flag flags[] = {{NULL, "--no-trunc", &no_trunc}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--no-trunc", &no_trunc), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("history", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

@@ -34,7 +34,7 @@ static int image_row(const struct image *img, void *ctx)
 int cmd_images(int argc, char **argv)
 {
 	bool json = false;
-	const struct cli_flag flags[] = {{NULL, "--json", &json}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("images", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

@@ -16,18 +16,10 @@ static void print_loaded(const char *what, void *ctx)
 int cmd_load(int argc, char **argv)
 {
 	const char *in = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--input")) &&
-		    i + 1 < argc)
-			in = argv[++i];
-		else if (!strncmp(argv[i], "--input=", 8))
-			in = argv[i] + 8;
-		else
-			return cli_fail("unknown flag for load: %s (see `vmctl "
-					"load --help`)",
-					argv[i]);
-	}
+	const struct cli_flag flags[] = {CLI_VALUE("-i", "--input", &in), CLI_FLAGS_END};
+	int i;
+	if (cli_scan_flags("load", argc, argv, flags, &i))
+		return EXIT_VMCTL_ERROR;
 	if (!in || i < argc)
 		return cli_fail("usage: vmctl load -i FILE|DIR");
 	struct vmctl_err err = {0};

@@ -55,7 +55,7 @@ static int ps_row(struct ctr_state *st, void *ctx)
 int cmd_ps(int argc, char **argv)
 {
 	bool all = false, json = false;
-	const struct cli_flag flags[] = {{"-a", "--all", &all}, {NULL, "--json", &json}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL("-a", "--all", &all), CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("ps", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

@@ -9,7 +9,7 @@
 int cmd_pull(int argc, char **argv)
 {
 	bool insecure = false;
-	const struct cli_flag flags[] = {{NULL, "--insecure", &insecure}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--insecure", &insecure), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("pull", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

@@ -8,7 +8,7 @@
 int cmd_rm(int argc, char **argv)
 {
 	bool force = false;
-	const struct cli_flag flags[] = {{"-f", "--force", &force}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL("-f", "--force", &force), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("rm", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

@@ -8,18 +8,10 @@
 int cmd_save(int argc, char **argv)
 {
 	const char *out = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) &&
-		    i + 1 < argc)
-			out = argv[++i];
-		else if (!strncmp(argv[i], "--output=", 9))
-			out = argv[i] + 9;
-		else
-			return cli_fail("unknown flag for save: %s (see `vmctl "
-					"save --help`)",
-					argv[i]);
-	}
+	const struct cli_flag flags[] = {CLI_VALUE("-o", "--output", &out), CLI_FLAGS_END};
+	int i;
+	if (cli_scan_flags("save", argc, argv, flags, &i))
+		return EXIT_VMCTL_ERROR;
 	if (!out)
 		return cli_fail("\"vmctl save\" requires -o FILE|DIR");
 	if (i >= argc)

@@ -28,7 +28,7 @@ static int print_json(cJSON *j)
 int cmd_version(int argc, char **argv)
 {
 	bool json = false;
-	const struct cli_flag flags[] = {{NULL, "--json", &json}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("version", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;
@@ -62,7 +62,7 @@ static const char *cgroup_layout(void)
 int cmd_info(int argc, char **argv)
 {
 	bool json = false;
-	const struct cli_flag flags[] = {{NULL, "--json", &json}, {0}};
+	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("info", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;

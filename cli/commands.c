@@ -102,6 +102,22 @@ bool cli_wants_help(const struct command *cmd, int argc, char **argv)
 	return false;
 }
 
+static const struct cli_flag *find_flag(const struct cli_flag *flags, const char *arg,
+				       const char **inline_value)
+{
+	*inline_value = NULL;
+	for (const struct cli_flag *f = flags; f && f->long_name; f++) {
+		if ((f->short_name && !strcmp(arg, f->short_name)) || !strcmp(arg, f->long_name))
+			return f;
+		size_t n = strlen(f->long_name);
+		if (f->str && !strncmp(arg, f->long_name, n) && arg[n] == '=') {
+			*inline_value = arg + n + 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
 int cli_scan_flags(const char *cmd, int argc, char **argv,
 		   const struct cli_flag *flags, int *first_operand)
 {
@@ -111,15 +127,21 @@ int cli_scan_flags(const char *cmd, int argc, char **argv,
 			i++;
 			break;
 		}
-		const struct cli_flag *f = flags;
-		for (; f && f->long_name; f++)
-			if ((f->short_name && !strcmp(argv[i], f->short_name)) ||
-			    !strcmp(argv[i], f->long_name))
-				break;
-		if (!f || !f->long_name)
+		const char *inline_value;
+		const struct cli_flag *f = find_flag(flags, argv[i], &inline_value);
+		if (!f)
 			return cli_fail("unknown flag for %s: %s (see `vmctl %s --help`)",
 					cmd, argv[i], cmd);
-		*f->value = true;
+		if (!f->str) {
+			*f->value = true;
+		} else if (inline_value) {
+			*f->str = inline_value;
+		} else if (i + 1 < argc) {
+			*f->str = argv[++i];
+		} else {
+			return cli_fail("%s %s needs an argument (see `vmctl %s --help`)", cmd,
+					argv[i], cmd);
+		}
 	}
 	*first_operand = i;
 	return 0;
