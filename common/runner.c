@@ -29,6 +29,7 @@ struct run_plan {
 	char **env;
 	char hostname[65];
 	struct ctr_state st;
+	struct container_net *net; /* started early for a foreground container */
 };
 
 static void run_plan_free(struct run_plan *p)
@@ -37,6 +38,7 @@ static void run_plan_free(struct run_plan *p)
 	strv_free(p->argv);
 	strv_free(p->env);
 	ctr_state_free(&p->st);
+	container_net_release(p->net);
 }
 
 /* A detached run's record names its workload so that `rm -f` can kill it.
@@ -81,6 +83,8 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		.pids_limit = s->pids_limit,
 		.volumes = s->volumes,
 		.n_volumes = s->n_volumes,
+		.ephemeral_layer = s->rm,
+		.net = p->net,
 		.tty = s->tty,
 		.interactive = s->interactive,
 		.timeout_sec = s->timeout_sec,
@@ -237,6 +241,12 @@ int runner_run(const char *root, const struct run_spec *spec, int64_t t0_ns,
 	res->exit_code = 125;
 	res->phase_ns[PHASE_START] = t0_ns;
 	struct run_plan p = {.root = root, .spec = spec, .t0_ns = t0_ns};
+	/* A foreground container's network namespace is made on a thread from
+	 * now on, while the image is read and the record written (a detached
+	 * run forks first, so its engine starts its own). */
+	if (spec->mode == MODE_CONTAINER && !spec->detach &&
+	    container_net_start(&p.net, err) < 0)
+		return -err->code;
 	runner_reap_stale(root);
 	int r = plan_run(&p, err);
 	if (r == 0)

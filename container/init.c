@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include "container/launch.h"
-#include "container/net.h"
 #include "container/rootfs.h"
 #include "container/seccomp_profile.h"
 #include "container/tty.h"
@@ -280,7 +279,6 @@ void container_init_main(struct launch *l)
 	struct rootfs_fail f = {0};
 	sigset_t waited = l->forwarded;
 	int slave = -1;
-	int r;
 
 	trace("start");
 	/* If vmctl is killed (even by SIGKILL) the container goes with it
@@ -289,15 +287,17 @@ void container_init_main(struct launch *l)
 	 * pid namespace, so the race with an early death is closed by the
 	 * socket instead: a dead parent means EOF where "go" should be. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* The network namespace made before the clone (container/net.c), lo
+	 * already up; joining it is all that is left.  We may: we are still
+	 * the unrestricted init, before any privilege is cut. */
+	if (setns(l->netns, CLONE_NEWNET) < 0)
+		setup_fail(l, errno, "join the network namespace");
+	close(l->netns);
 	const char *host = cfg->hostname ? cfg->hostname : cfg->id;
 	size_t hlen = strnlen(host, cfg->hostname ? 64 : 12);
 	if (sethostname(host, hlen) < 0)
 		setup_fail(l, errno, "sethostname %.*s", (int)hlen, host);
 	trace("hostname");
-	r = net_loopback_up();
-	trace("loopback");
-	if (r < 0)
-		setup_fail(l, -r, "loopback up");
 	umask(0); /* device nodes and dirs get exactly the plan's modes */
 	if (rootfs_setup(&l->plan, &f) < 0)
 		setup_fail(l, f.err, "%s %s", f.what, f.where);

@@ -23,6 +23,7 @@ struct launch {
 	struct winsize ws;
 	bool cg_into_at_clone; /* v2: clone3 placed us (CLONE_INTO_CGROUP) */
 	int sync_child;	       /* the init's end of the sync socket */
+	int netns;	       /* the container's network namespace (inherited) */
 	sigset_t forwarded;    /* signals the parent forwards (blocked) */
 	/* A MAP_SHARED word where the init stores how many bytes are private
 	 * to it (measured by itself, off the parent's critical path). */

@@ -226,6 +226,18 @@ static int fill_steps(const struct container_config *cfg,
 	return 0;
 }
 
+/* The ephemeral layer's tmpfs: as large as the memory limit when there is
+ * one (its pages count against it anyway), else tmpfs's default (half the
+ * RAM).  mode=755: it becomes the mode of the container's "/". */
+static char *scratch_opts(uint64_t memory_bytes)
+{
+	char *s = NULL;
+	int r = memory_bytes ? asprintf(&s, "mode=755,size=%llu",
+					(unsigned long long)memory_bytes)
+			     : asprintf(&s, "mode=755");
+	return r < 0 ? NULL : s;
+}
+
 int mount_plan_build(const struct container_config *cfg,
 		     struct mount_plan *plan, struct vmctl_err *err)
 {
@@ -251,7 +263,12 @@ int mount_plan_build(const struct container_config *cfg,
 	plan->rootfs = path_join(cfg->state_dir, "rootfs");
 	plan->upper = path_join(cfg->state_dir, "upper");
 	plan->work = path_join(cfg->state_dir, "work");
-	if (!plan->rootfs || !plan->upper || !plan->work) {
+	if (cfg->ephemeral_layer) {
+		plan->scratch = strdup(cfg->state_dir);
+		plan->scratch_opts = scratch_opts(cfg->memory_bytes);
+	}
+	if (!plan->rootfs || !plan->upper || !plan->work ||
+	    (cfg->ephemeral_layer && (!plan->scratch || !plan->scratch_opts))) {
 		mount_plan_free(plan);
 		return vmctl_error(err, ENOMEM, "mount plan");
 	}
@@ -269,6 +286,8 @@ void mount_plan_free(struct mount_plan *plan)
 	free(plan->rootfs);
 	free(plan->upper);
 	free(plan->work);
+	free(plan->scratch);
+	free(plan->scratch_opts);
 	free(plan->steps);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -47,6 +47,10 @@ struct mount_plan {
 	    overlay_opts; /* "lowerdir=top:...:bottom,upperdir=..,workdir=.." */
 	char *rootfs;	  /* state_dir/rootfs: where the overlay goes */
 	char *upper, *work; /* state_dir/upper, state_dir/work */
+	/* Ephemeral layer: a tmpfs mounted on scratch (state_dir itself, in
+	 * the container's mount namespace only) holding upper/, work/ and
+	 * rootfs/; scratch_opts its mount data.  NULL otherwise. */
+	char *scratch, *scratch_opts;
 	struct mount_step *steps;
 	size_t n_steps;
 };

@@ -225,6 +225,23 @@ static void close_binds(struct bind_src *b, size_t n)
 			close(b[i].tree);
 }
 
+/* The ephemeral writable layer: a tmpfs over the run's state dir, seen only
+ * in this (private) mount namespace, holding upper/, work/ and the overlay's
+ * mount point.  When the namespace dies the kernel frees it all: the host
+ * never creates or deletes a file of it. */
+static int mount_scratch(const struct mount_plan *plan, struct rootfs_fail *f)
+{
+	if (mount("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+		  plan->scratch_opts) < 0)
+		return fail_at(f, errno, "mount tmpfs for the writable layer",
+			       plan->scratch);
+	const char *dirs[] = {plan->rootfs, plan->upper, plan->work};
+	for (size_t i = 0; i < 3; i++)
+		if (mkdir(dirs[i], 0755) < 0)
+			return fail_at(f, errno, "mkdir", dirs[i]);
+	return 0;
+}
+
 int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *f)
 {
 	struct bind_src binds[MAX_BINDS];
@@ -236,6 +253,11 @@ int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *f)
 	 * is our own, freshly cloned mount namespace. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail_at(f, errno, "make / private", "/");
+	if (plan->scratch) {
+		r = mount_scratch(plan, f);
+		if (r < 0)
+			return r;
+	}
 	if (mount("overlay", plan->rootfs, "overlay", 0, plan->overlay_opts) <
 	    0)
 		return fail_at(f, errno, "mount overlay", plan->rootfs);

@@ -17,7 +17,8 @@ struct rootfs_fail {
 	const char *where; /* the path concerned */
 };
 
-/* Makes / private, mounts the overlay on plan->rootfs, pivots into it and
+/* Makes / private, mounts the overlay on plan->rootfs (on a tmpfs first for
+ * an ephemeral layer), pivots into it and
  * applies every step.  Returns 0 or -errno with *fail filled. */
 int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *fail);
 

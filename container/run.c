@@ -33,6 +33,7 @@
 #include "common/cleanup.h"
 #include "container/container.h"
 #include "container/launch.h"
+#include "container/net.h"
 #include "container/seccomp_profile.h"
 #include "container/tty.h"
 
@@ -63,6 +64,8 @@ struct watch {
 static int make_state_dirs(const struct mount_plan *p, struct vmctl_err *err)
 {
 	const char *dirs[] = {p->rootfs, p->upper, p->work};
+	if (p->scratch)
+		return 0; /* made by the init, in its own tmpfs */
 	for (size_t i = 0; i < 3; i++)
 		if (mkdir(dirs[i], 0755) < 0 && errno != EEXIST)
 			return vmctl_error(err, errno, "mkdir %s", dirs[i]);
@@ -162,16 +165,17 @@ static void release(struct launch *l)
 	mount_plan_free(&l->plan);
 }
 
-/* One clone3 creates the namespaces at once, except the cgroup one, which
- * the init unshares once it is in its cgroup so that the cgroup is the
- * namespace's root.  The network namespace is the slow one (about 0.5 ms
- * here); creating it with unshare() in the init instead measured slower
- * (median 4.3 vs 3.6 ms), the init then rarely ran in parallel with us. */
+/* One clone3 creates the namespaces at once, except two: the cgroup one,
+ * which the init unshares once it is in its cgroup so that the cgroup is
+ * the namespace's root, and the network one, which a thread made earlier
+ * (container/net.c) and the init joins.  Creating it in the init with
+ * unshare() measured slower (median 4.3 vs 3.6 ms): the init then did
+ * everything serially. */
 static pid_t clone_init(int *pidfd, int cgfd)
 {
 	struct clone_args args = {
 	    .flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
-		     CLONE_NEWNET | CLONE_PIDFD,
+		     CLONE_PIDFD,
 	    .pidfd = (uint64_t)(uintptr_t)pidfd,
 	    .exit_signal = SIGCHLD,
 	};
@@ -358,7 +362,8 @@ static int report_failure(const struct watch *w, struct run_result *res,
 }
 
 static int run_child(struct launch *l, const struct cgroup_layout *layout,
-		     struct run_result *res, struct vmctl_err *err)
+		     struct container_net *net, struct run_result *res,
+		     struct vmctl_err *err)
 {
 	const struct container_config *cfg = l->cfg;
 	struct watch w = {.sync = -1, .pidfd = -1, .sigfd = -1, .master = -1};
@@ -399,6 +404,14 @@ static int run_child(struct launch *l, const struct cgroup_layout *layout,
 			goto out_fds;
 		cgfd = open(l->cg.dirs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		l->cg_into_at_clone = cgfd >= 0;
+	}
+	/* The thread making the network namespace must be done before clone3:
+	 * a raw clone of a process with a second thread could copy into the
+	 * init a lock (malloc's) that thread holds. */
+	l->netns = container_net_fd(net, err);
+	if (l->netns < 0) {
+		r = l->netns;
+		goto out_fds;
 	}
 	if (cfg->tty)
 		tty_host_raw(&host);
@@ -464,7 +477,7 @@ out_mask:
 int container_run(const struct container_config *cfg, struct run_result *res,
 		  struct vmctl_err *err)
 {
-	struct launch l = {.cfg = cfg, .sync_child = -1};
+	struct launch l = {.cfg = cfg, .sync_child = -1, .netns = -1};
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -473,10 +486,20 @@ int container_run(const struct container_config *cfg, struct run_result *res,
 	vmctl_error_clear(err);
 	for (int i = 0; i < CG_NCTRL; i++)
 		l.cg.procs_fd[i] = -1;
+	/* Without a namespace started by the caller (container_net_start(),
+	 * as early as it could), one is started now: it still overlaps with
+	 * prepare(). */
+	struct container_net *own_net = NULL;
+	struct container_net *net = cfg->net;
 	struct cgroup_layout layout;
-	r = prepare(&l, cfg, &layout, err);
+	r = net ? 0 : container_net_start(&own_net, err);
+	if (r == 0) {
+		net = net ? net : own_net;
+		r = prepare(&l, cfg, &layout, err);
+	}
 	if (r == 0)
-		r = run_child(&l, &layout, res, err);
+		r = run_child(&l, &layout, net, res, err);
+	container_net_release(own_net);
 	trace("reaped");
 	if (l.cg.n) {
 		res->peak_bytes = cgroup_peak_bytes(&l.cg);

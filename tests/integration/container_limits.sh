@@ -55,6 +55,25 @@ cpu_quota_set() {
 	esac
 }
 
+# A --rm run's writable layer is a tmpfs of its own mount namespace: -m bounds
+# it, the host's disk never sees it, and a kept run's layer is on disk instead.
+writable_layer_placement() {
+	local out
+	out=$(run -m 32m busybox sh -c 'dd if=/dev/zero of=/big bs=1M count=64 2>&1; df / | tail -1')
+	# Its pages count against -m: the writer is OOM-killed or meets ENOSPC.
+	case "$out" in
+	*"No space left on device"* | *Killed*) ;;
+	*) _fail_check "--rm -m 32m: 64 MiB written into a 32 MiB layer: $out" ;;
+	esac
+	expect_contains "$out" "32768" "the tmpfs is sized by -m"
+	expect_eq "$(ls "$VMCTL_ROOT/containers" | grep -v '^\.' | wc -l)" 0 "--rm leaves no run dir"
+	"$VMCTL" run --name keep busybox sh -c 'echo kept >/kept' >/dev/null
+	local id
+	id=$("$VMCTL" inspect keep | sed -n 's/.*"id":[[:space:]]*"\([0-9a-f]*\)".*/\1/p' | head -1)
+	expect_eq "$(cat "$VMCTL_ROOT/containers/$id/upper/kept" 2>&1)" kept "a kept run's layer is on disk"
+	"$VMCTL" rm keep >/dev/null
+}
+
 limits_cleaned_up() {
 	run -m 64m --cpus 1 --pids-limit 10 busybox true
 	expect_eq "$(cgroup_dirs | wc -l)" "0" "no cgroup left"
@@ -64,4 +83,5 @@ t memory_hog_killed memory_hog_killed
 t memory_peak_reported memory_peak_reported
 t fork_bomb_stopped fork_bomb_stopped
 t cpu_quota_set cpu_quota_set
+t writable_layer_placement writable_layer_placement
 t limits_cleaned_up limits_cleaned_up

@@ -55,6 +55,36 @@ static void test_overlay_options(void **state)
 	mount_plan_free(&p);
 }
 
+static void test_ephemeral_layer_on_tmpfs(void **state)
+{
+	struct container_config c = base_cfg();
+	struct mount_plan p;
+	struct vmctl_err err = {0};
+
+	/* Persistent layer (diff/commit can read it later): no tmpfs. */
+	assert_int_equal(mount_plan_build(&c, &p, &err), 0);
+	assert_null(p.scratch);
+	assert_null(p.scratch_opts);
+	mount_plan_free(&p);
+
+	/* Ephemeral: the tmpfs goes over the state dir, upper/work/rootfs
+	 * live in it, and -m bounds its size. */
+	c.ephemeral_layer = true;
+	c.memory_bytes = 64ull << 20;
+	assert_int_equal(mount_plan_build(&c, &p, &err), 0);
+	assert_string_equal(p.scratch, "/var/lib/vmctl/containers/0123456789ab");
+	assert_string_equal(p.scratch_opts, "mode=755,size=67108864");
+	assert_string_equal(p.upper, "/var/lib/vmctl/containers/0123456789ab/upper");
+	assert_string_equal(p.work, "/var/lib/vmctl/containers/0123456789ab/work");
+	mount_plan_free(&p);
+
+	/* Without a limit: tmpfs's own default size. */
+	c.memory_bytes = 0;
+	assert_int_equal(mount_plan_build(&c, &p, &err), 0);
+	assert_string_equal(p.scratch_opts, "mode=755");
+	mount_plan_free(&p);
+}
+
 static void test_colon_escaped_comma_refused(void **state)
 {
 	const char *const odd[] = {"/img/a:b"};
@@ -192,6 +222,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_overlay_options),
+	    cmocka_unit_test(test_ephemeral_layer_on_tmpfs),
 	    cmocka_unit_test(test_colon_escaped_comma_refused),
 	    cmocka_unit_test(test_too_many_layers),
 	    cmocka_unit_test(test_invalid_inputs),
