@@ -186,11 +186,18 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	struct sigaction old[N_STOP_SIGNALS];
 	install_stop_handlers(old);
 
+	/* VMCTL_VM_CMDLINE: more guest kernel arguments (debugging: e.g.
+	 * "loglevel=8 printk.time=1" with VMCTL_VM_CONSOLE=1), last so they
+	 * override ours. */
+	char extra[1024];
+	const char *user_args = getenv("VMCTL_VM_CMDLINE");
+	snprintf(extra, sizeof(extra), "%s%s%s", disk_root ? "vmctl_root=vda" : "",
+		 user_args && disk_root ? " " : "", user_args ? user_args : "");
 	struct vm_config cfg = {
 		.kernel_path = kernel,
 		.initramfs_path = initrd,
 		.disk_path = disk_root ? disk : NULL,
-		.extra_cmdline = disk_root ? "vmctl_root=vda" : NULL,
+		.extra_cmdline = extra[0] ? extra : NULL,
 		.mem_bytes = spec->memory_bytes,
 		.vcpus = spec->cpus > 0 ? (int)ceil(spec->cpus) : 1,
 		.timeout_sec = spec->timeout_sec,
@@ -198,6 +205,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.console_fd = STDOUT_FILENO,
 		.verbose_console = getenv("VMCTL_VM_CONSOLE") != NULL,
 		.stop_fd = pfd[0],
+		.profile_path = getenv("VMCTL_VM_PROFILE"),
 	};
 	r = vm_run(&cfg, res, err);
 

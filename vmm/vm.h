@@ -36,6 +36,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool started;
+	struct rip_profile *profile; /* vCPU 0 with cfg->profile_path */
 };
 
 struct vm {

@@ -39,6 +39,10 @@ struct vm_config {
 	int console_fd;		    /* where the workload's output goes */
 	bool verbose_console;	    /* kernel console to stderr (debug) */
 	int stop_fd; /* readable -> stop the guest (Ctrl-C); -1 none */
+	/* Optional: sample vCPU 0's rip every millisecond into this file
+	 * ("<µs since kernel entry> <rip hex>" per line), to see where the
+	 * guest kernel spends its boot (scripts/vm-profile symbolizes it). */
+	const char *profile_path;
 };
 
 int vm_run(const struct vm_config *cfg, struct run_result *res,
