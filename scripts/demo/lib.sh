@@ -7,12 +7,13 @@
 #       $STEP_OUT for the script to check.
 #   step_status N 'CMD' 'explanation'     the same, for a command that must exit with N.
 #   say 'text'                            a heading or a remark between steps.
+#   note 'text'                           a quiet remark: "(text)", dimmed.
 #   needs_command NAME                    fails clearly when this vmctl has no `vmctl NAME`.
 #   claim_run NAME / claim_image REF      a run or image name the demo creates: refused when it
 #                                         exists already, removed at the end otherwise.
 #   at_exit 'shell text'                  one more thing to undo at the end.
 #
-# Options of every demo: --pause (wait for Enter before each step, for live classes).
+# Options of every demo: --pause (show the next command, wait for Enter on stdin, run it).
 # Everything a demo creates goes away when it ends, on success, failure or Ctrl-C: its runs,
 # its images, $DEMO_TMP (a private temp dir; mounts below it are unmounted first).
 
@@ -60,7 +61,9 @@ STEP_OUT=""
 
 demo_cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM
+	# A second Ctrl-C must not cut the cleanup short (nor the vmctl rm it runs).
+	trap - EXIT
+	trap '' INT TERM
 	set +e
 	local i
 	for ((i = ${#_undo[@]} - 1; i >= 0; i--)); do
@@ -72,7 +75,7 @@ demo_cleanup() {
 	for i in "${_images[@]}"; do
 		"$VMCTL" rmi "$i" >/dev/null 2>&1
 	done
-	grep -o " $DEMO_TMP[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r |
+	grep -o " ${DEMO_TMP}[^ ]*" /proc/self/mountinfo 2>/dev/null | sort -r |
 		while read -r m; do umount -l "$m"; done
 	rm -rf "$DEMO_TMP"
 	exit "$rc"
@@ -82,6 +85,7 @@ trap 'echo; echo "demo $DEMO_NAME: interrupted, cleaning up" >&2; exit 130' INT
 trap 'exit 143' TERM
 
 say() { printf '\n%s%s%s\n' "$_bold" "$*" "$_off"; }
+note() { printf '%s(%s)%s\n' "$_dim" "$*" "$_off"; }
 
 demo_fail() {
 	echo "demo $DEMO_NAME: $*" >&2
@@ -118,12 +122,14 @@ step_status() {
 	local want=$1 cmd=$2 why=$3
 	printf '\n%s$ %s%s\n' "$_bold" "$cmd" "$_off"
 	if [ "$DEMO_PAUSE" = 1 ]; then
-		read -r -p "${_dim}(Enter to run)${_off}" _ </dev/tty || true
+		# From stdin (the terminal, in class); the steps themselves never read it.
+		read -r -p "${_dim}(Enter to run)${_off}" _ || true
 	fi
 	local got
 	# The output is shown as it comes and kept for the script's checks.
 	eval "$cmd" </dev/null 2>&1 | tee "$DEMO_TMP/.out"
 	got=${PIPESTATUS[0]}
+	# shellcheck disable=SC2034 # read by the demo scripts
 	STEP_OUT=$(cat "$DEMO_TMP/.out")
 	printf '%s  -> %s%s\n' "$_dim" "$why" "$_off"
 	[ "$got" = "$want" ] ||

@@ -3,6 +3,7 @@
 # pause), shows its key lines, and leaves nothing behind: no runs, no images but busybox, no
 # registry process, no temp dir or mount.  Bad topics, and Ctrl-C in the middle of a demo.
 # VM runs: kernels 1, memory 1 + the bench's, processes 2.
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 ensure_base_image
 
@@ -23,12 +24,14 @@ nothing_left() {
 	expect_eq "$(find "$T" -maxdepth 1 -name 'vmctl-demo.*')" "" "temp dir left behind"
 }
 
-# Runs TOPIC; passes when it exits 0, its output has every NEEDLE, and nothing is left.
+# Runs TOPIC; passes when it exits 0, its output (kept in $T/TOPIC.out) has every NEEDLE, and
+# nothing is left.
 run_demo() { # TOPIC NEEDLE...
 	local topic=$1 out rc needle
 	shift
 	out=$(demo "$topic")
 	rc=$?
+	echo "$out" >"$T/$topic.out"
 	if [ "$rc" != 0 ]; then
 		_fail_check "demo $topic exited $rc: $(echo "$out" | grep "^demo $topic:" | tail -n 1)"
 		nothing_left
@@ -47,7 +50,7 @@ kernels() {
 	host=$(uname -r)
 	run_demo kernels "container: $host" || return 1
 	kvm_only || return 0
-	out=$(demo kernels | grep '^vm:')
+	out=$(grep '^vm:' "$T/kernels.out")
 	expect_ne "$out" "" "a vm line in the summary"
 	expect_not_contains "$out" "$host" "the VM's release is not the host's"
 }
@@ -116,23 +119,35 @@ bad_topics() {
 	expect_status 125 "$VMCTL" demo --nosuch kernels
 }
 
-# Ctrl-C (SIGINT to the demo's process group) while its container runs: all cleaned up.
+# --pause, then Ctrl-C (SIGINT to the demo's process group) while its container runs and the
+# demo waits for Enter: everything cleaned up.
 interrupted() {
-	local pid out i
+	local pid out
+	mkfifo "$T/enter" && exec 3<>"$T/enter"
 	# A background job starts with SIGINT ignored; a terminal's Ctrl-C finds it default.
-	setsid env --default-signal=INT "$VMCTL" demo processes </dev/null >"$T/int.out" 2>&1 &
+	setsid env --default-signal=INT "$VMCTL" demo processes --pause <&3 >"$T/int.out" 2>&1 &
 	pid=$!
-	for i in $(seq 100); do
-		grep -q 'demo-sleeper is up' "$T/int.out" && break
-		sleep 0.1
-	done
+	wait_for_output '$ vmctl run -d' || return 1
+	sleep 0.5
+	expect_eq "$("$VMCTL" ps | tail -n +2)" "" "--pause: nothing runs before Enter"
+	echo >&3
+	wait_for_output '$ vmctl ps' || return 1
 	expect_contains "$("$VMCTL" ps)" demo-sleeper "the demo's container runs"
 	kill -INT -- -"$pid"
 	wait "$pid"
 	expect_eq "$?" 130 "interrupted demo's exit status"
+	exec 3>&-
 	out=$(cat "$T/int.out")
 	expect_contains "$out" "interrupted, cleaning up" "says so"
 	nothing_left
+}
+
+wait_for_output() { # TEXT: in $T/int.out within 10 s
+	for _ in $(seq 100); do
+		grep -qF -- "$1" "$T/int.out" && return 0
+		sleep 0.1
+	done
+	_fail_check "no '$1' in the demo's output: $(tail -n 3 "$T/int.out")"
 }
 
 t demo_topic_list topic_list
