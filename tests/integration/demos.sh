@@ -58,9 +58,9 @@ kernels() {
 memory() {
 	if kvm_only; then
 		run_demo memory "vmctl: container exit=0" "vmctl: vm exit=0" "guest=" \
-			"The chart is $DEMO_OUTPUT_DIR/vmctl-demo-memory.svg"
+			"The chart is $DEMO_OUTPUT_DIR/vmctl-demo-memory.svg" || return 1
 	else
-		run_demo memory "vmctl: container exit=0"
+		run_demo memory "vmctl: container exit=0" || return 1
 	fi
 	expect_contains "$(head -c 300 "$DEMO_OUTPUT_DIR/vmctl-demo-memory.svg" 2>&1)" "<svg" \
 		"the chart is an SVG"
