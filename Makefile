@@ -92,6 +92,11 @@ install: all
 	install -m 0755 bin/vmctl $(DESTDIR)$(PREFIX)/bin/vmctl
 	install -m 0755 bin/vmctl-init $(DESTDIR)$(PREFIX)/lib/vmctl/vmctl-init
 	cp -r images/kernel $(DESTDIR)$(PREFIX)/lib/vmctl/
+	# The classroom demos (`vmctl demo`) and the helpers they source, side by side as in the tree.
+	install -d $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/demo $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/lib
+	install -m 0755 $(filter-out %/lib.sh,$(wildcard scripts/demo/*)) $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/demo/
+	install -m 0644 scripts/demo/lib.sh $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/demo/
+	install -m 0644 scripts/lib/*.sh $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/lib/
 
 clean:
 	rm -rf $(BUILD) build-asan build-analyze bin

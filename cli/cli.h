@@ -72,5 +72,15 @@ int cmd_kernel(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* The classroom demos (cli/cmd_demo.c): a NULL-terminated table. */
+struct demo_topic {
+	const char *name;    /* "kernels": scripts/demo/kernels */
+	const char *summary; /* one line for `vmctl demo` */
+};
+const struct demo_topic *demo_topics(void);
+/* The topic named exactly NAME, or NULL (so never a path). */
+const struct demo_topic *demo_topic_find(const char *name);
 
 #endif

@@ -56,6 +56,9 @@ const struct command commands[] = {
 	{"kernel", cmd_kernel, "kernel build|path", "Build or locate the guest kernel", NULL},
 	{"version", cmd_version, "version [--json]", "Show vmctl's version", NULL},
 	{"info", cmd_info, "info [--json]", "Show what this machine offers vmctl", NULL},
+	{"demo", cmd_demo, "demo [TOPIC] [--pause]",
+	 "Walk a class through a lesson (no TOPIC: list them)",
+	 "      --pause   wait for Enter before each step\n"},
 	{"help", cmd_help, "help [COMMAND]", "Show help", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };

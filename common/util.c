@@ -75,12 +75,20 @@ int xsnprintf(char *buf, size_t n, const char *fmt, ...)
 	return 0;
 }
 
-static int exe_dir(char *buf, size_t n)
+int vmctl_exe_path(char *buf, size_t n)
 {
 	ssize_t len = readlink("/proc/self/exe", buf, n - 1);
 	if (len < 0)
 		return -errno;
 	buf[len] = '\0';
+	return 0;
+}
+
+static int exe_dir(char *buf, size_t n)
+{
+	int r = vmctl_exe_path(buf, n);
+	if (r < 0)
+		return r;
 	char *slash = strrchr(buf, '/');
 	if (!slash)
 		return -ENOENT;

@@ -18,10 +18,15 @@ int parse_size(const char *s, uint64_t *out);
 /* The state/image root: $VMCTL_ROOT, else /var/lib/vmctl. */
 const char *vmctl_root(void);
 
+/* The running binary's absolute path (/proc/self/exe). */
+int vmctl_exe_path(char *buf, size_t n);
+
 /* Finds a file shipped with vmctl (e.g. "bin/vmctl-init",
- * "images/kernel/build.sh"): first relative to the source tree the running
- * binary was built in (<exe>/../REL), then <exe>/../lib/vmctl/<basename of
- * REL's directory path>.  Returns 0 and fills buf, or -ENOENT. */
+ * "images/kernel/build.sh", "scripts/demo/kernels"): first relative to the
+ * source tree the running binary was built in (<exe>/../REL), then installed,
+ * <exe>/../lib/vmctl/REL without a leading "bin/" or "images/" (so
+ * lib/vmctl/vmctl-init, lib/vmctl/kernel/..., lib/vmctl/scripts/demo/...).
+ * Returns 0 and fills buf, or -ENOENT. */
 int vmctl_data_path(const char *rel, char *buf, size_t n);
 
 /* mkdir -p with mode; existing directories are fine. */

@@ -7,21 +7,10 @@ ensure_base_image
 command -v docker-registry >/dev/null || { skip registry "docker-registry not installed"; exit 0; }
 command -v skopeo >/dev/null || { skip registry "skopeo not installed"; exit 0; }
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-mkdir -p "$T/reg"
-cat >"$T/registry.yml" <<YML
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: $T/reg
-http:
-  addr: $REG
-YML
-docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null' EXIT
-for _ in $(seq 50); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.1; done
+. "$TOP/scripts/lib/registry.sh"
+registry_start "$T/registry" || { fail registry_start "docker-registry did not start"; exit 0; }
+trap 'registry_stop; cleanup_test_dir' EXIT
+REG=$REGISTRY
 
 "$VMCTL" save -o "$T/lay/" busybox
 skopeo copy -q --dest-tls-verify=false oci:"$T/lay":busybox:latest "docker://$REG/busybox:1"
