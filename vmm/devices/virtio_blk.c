@@ -41,7 +41,10 @@
 #define SECTOR 512ULL
 #define BLK_ID_BYTES 20
 #define BLK_HDR_BYTES 16
-#define BLK_QUEUE_MAX VIRTQ_MAX_SIZE
+/* 32, not 256: the guest allocates a request (with a seg_max-long
+ * scatterlist) per queue entry when the disk appears, all of it zeroed by
+ * emulated guest code; a micro-VM never has 32 requests in flight. */
+#define BLK_QUEUE_MAX 32
 /* Largest single request: keeps the used length in 32 bits. */
 #define BLK_MAX_REQUEST (1ULL << 30)
 
