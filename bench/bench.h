@@ -59,6 +59,7 @@ struct bench_subject {
 	double *samples[METRIC_COUNT];  /* n_runs values each, NAN where not measured */
 	int *exit_codes;                /* n_runs */
 	unsigned failures;              /* runs whose exit code was not the expected one */
+	char first_failure[256];        /* what the first failed run said (its last line) */
 
 	struct bench_stats stats[METRIC_COUNT];
 	double ratio[METRIC_COUNT]; /* median / the baseline's median (NAN: no baseline) */
@@ -170,6 +171,9 @@ struct bench_console {
 	int64_t exec_ns, exit_ns; /* arrival of the exec / exit records, 0: none */
 	int wait_status;          /* the workload's, -1: none */
 	char kernel[65];          /* the guest's uname release */
+	char last_line[128];      /* the last line of plain console text */
+	char line[128];
+	size_t line_len;
 	/* scanner state */
 	int state;                /* 0 text, 1 after MARK, 2 in payload */
 	char type;

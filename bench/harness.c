@@ -49,9 +49,28 @@ static void console_record(struct bench_console *c, int64_t now_ns)
 			c->wait_status = (int)st;
 			c->exit_ns = now_ns;
 		}
+	} else if (c->type == MS_INIT_ERROR || c->type == MS_EXEC_ERROR) {
+		snprintf(c->last_line, sizeof(c->last_line), "guest init: %s %.96s",
+			 c->type == MS_INIT_ERROR ? "setup failed:" : "exec failed, errno",
+			 c->payload);
 	} else if (c->type == MS_UNAME) {
 		snprintf(c->kernel, sizeof(c->kernel), "%s", c->payload);
 	}
+}
+
+/* Keeps the last complete line of text that is not a record. */
+static void console_text(struct bench_console *c, char ch)
+{
+	if (ch != '\n') {
+		if (c->line_len + 1 < sizeof(c->line))
+			c->line[c->line_len++] = ch;
+		return;
+	}
+	if (c->line_len) {
+		c->line[c->line_len] = 0;
+		memcpy(c->last_line, c->line, c->line_len + 1);
+	}
+	c->line_len = 0;
 }
 
 void bench_console_feed(struct bench_console *c, const char *buf, size_t n,
@@ -63,6 +82,8 @@ void bench_console_feed(struct bench_console *c, const char *buf, size_t n,
 			continue;
 		if (ch == MS_MARK) {
 			c->state = 1;
+		} else if (c->state == 0) {
+			console_text(c, ch);
 		} else if (c->state == 1) {
 			c->type = ch;
 			c->len = 0;
@@ -365,6 +386,21 @@ static int collect(const struct bench_plan *plan, struct child *c,
 	return code;
 }
 
+static void describe_failure(const struct bench_plan *plan, struct child *c,
+			     int code, int expected, char *buf, size_t n)
+{
+	if (c->timed_out) {
+		snprintf(buf, n, "timed out after %g s", plan->timeout_sec);
+		return;
+	}
+	cleanup_free char *line = last_line(c->err_fd);
+	const char *said = plan->source == SOURCE_CONSOLE && c->con.last_line[0]
+				   ? c->con.last_line
+				   : line ? line : "";
+	snprintf(buf, n, "exit code %d, not %d%s%.200s", code, expected,
+		 *said ? ": " : "", said);
+}
+
 /* ---- the loop -------------------------------------------------------------- */
 
 struct bench_ctx {
@@ -428,6 +464,9 @@ static void record_batch(struct bench_ctx *x, size_t si, unsigned mround,
 			continue; /* a warm-up run */
 		size_t idx = (size_t)mround * b->k + i;
 		bool ok = code == x->expected;
+		if (!ok && !s->first_failure[0])
+			describe_failure(plan, c, code, x->expected, s->first_failure,
+					 sizeof(s->first_failure));
 		s->exit_codes[idx] = code;
 		s->failures += !ok;
 		for (int k = 0; k < METRIC_COUNT; k++)

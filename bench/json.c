@@ -61,6 +61,7 @@ static cJSON *subject_json(const struct bench_subject *s)
 	else
 		cJSON_AddNullToObject(j, "skipped");
 	cJSON_AddNumberToObject(j, "failures", s->failures);
+	cJSON_AddStringToObject(j, "first_failure", s->first_failure);
 	cJSON *codes = cJSON_AddArrayToObject(j, "exit_codes");
 	for (size_t i = 0; s->exit_codes && i < s->n_runs; i++)
 		cJSON_AddItemToArray(codes, cJSON_CreateNumber(s->exit_codes[i]));

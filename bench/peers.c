@@ -54,7 +54,7 @@ static int qemu_args(char ***v, const struct bench_paths *p)
 		return -ENAMETOOLONG;
 	const char *a[] = {"qemu-system-x86_64", "-enable-kvm", "-cpu",
 			   "host,-arch-capabilities", "-M",
-			   "microvm,x-option-roms=off,isa-serial=on,rtc=off",
+			   "microvm,x-option-roms=off,isa-serial=on,rtc=off,acpi=off",
 			   "-m", mem, "-nodefaults", "-no-user-config",
 			   "-nographic", "-serial", "stdio", "-kernel", p->kernel,
 			   "-initrd", p->initrd, "-append", p->cmdline,
@@ -479,8 +479,10 @@ static int prepare_qemu(struct bench_prep *p, const char *root,
 	p->mem_mib = VM_MEM_MIB;
 	plan->disk_copy = true;
 	snprintf(plan->s->how, sizeof(plan->s->how),
-		 "qemu-system-x86_64 -M microvm -enable-kvm -cpu "
-		 "host,-arch-capabilities -m %u -nographic -no-reboot: vmctl's "
+		 "qemu-system-x86_64 -M microvm,acpi=off -enable-kvm -cpu "
+		 "host,-arch-capabilities -m %u -nographic -no-reboot (no "
+		 "ACPI: QEMU puts the virtio-mmio disk on the command line, "
+		 "as vmctl does): vmctl's "
 		 "vmlinux, an initrd with vmctl's init and this command, a "
 		 "fresh copy of vmctl's cached ext4 root disk per run "
 		 "(virtio-blk), cmdline \"%s\"; startup/total = the init's "

@@ -107,6 +107,9 @@ static void subject_notes(FILE *f, const struct bench_result *r)
 		if (s->version[0])
 			fprintf(f, "; %s", s->version);
 		fputc('\n', f);
+		if (s->first_failure[0])
+			fprintf(f, "%-10s first failure: %s\n", "",
+				s->first_failure);
 	}
 	fprintf(f, "\nhow:\n");
 	for (size_t i = 0; i < r->n_subjects; i++)
