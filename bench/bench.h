@@ -62,7 +62,8 @@ struct bench_subject {
 	char first_failure[256];        /* what the first failed run said (its last line) */
 
 	struct bench_stats stats[METRIC_COUNT];
-	double ratio[METRIC_COUNT]; /* median / the baseline's median (NAN: no baseline) */
+	double ratio[METRIC_COUNT]; /* median / the baseline's median (NAN: no baseline;
+				       memory only between subjects of the same kind) */
 
 	/* --concurrency K > 1: K started at once, per batch. */
 	double starts_per_sec;         /* K / wall of the batch, median over batches */

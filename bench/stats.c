@@ -103,6 +103,20 @@ static const struct bench_subject *find_subject(const struct bench_result *r,
 	return NULL;
 }
 
+static bool is_memory(int m)
+{
+	return m == METRIC_PEAK_BYTES || m == METRIC_OVERHEAD_BYTES ||
+	       m == METRIC_GUEST_BYTES;
+}
+
+/* Memory is measured differently by vmctl (its report: cgroup peak, guest
+ * RAM touched) and for a peer (wait4's max RSS): no ratio across the two. */
+static bool comparable(const struct bench_subject *s,
+		       const struct bench_subject *base, int m)
+{
+	return !is_memory(m) || s->kind == base->kind;
+}
+
 void bench_result_compute(struct bench_result *r)
 {
 	for (size_t i = 0; i < r->n_subjects; i++) {
@@ -116,9 +130,10 @@ void bench_result_compute(struct bench_result *r)
 	for (size_t i = 0; i < r->n_subjects; i++) {
 		struct bench_subject *s = &r->subjects[i];
 		for (int m = 0; m < METRIC_COUNT; m++)
-			s->ratio[m] = base ? bench_ratio(s->stats[m].median,
-							 base->stats[m].median)
-					   : NAN;
+			s->ratio[m] = base && comparable(s, base, m)
+					  ? bench_ratio(s->stats[m].median,
+							base->stats[m].median)
+					  : NAN;
 	}
 }
 

@@ -148,6 +148,12 @@ static void test_result_compute(void **state)
 	assert_close(r.subjects[0].ratio[METRIC_WALL_MS], 1);
 	assert_true(isnan(r.subjects[1].ratio[METRIC_STARTUP_MS]));
 	assert_true(isnan(r.subjects[2].ratio[METRIC_WALL_MS]));
+	/* memory: a mode's report against a peer's max RSS is no ratio */
+	r.subjects[0].samples[METRIC_PEAK_BYTES][0] = 1000;
+	r.subjects[1].samples[METRIC_PEAK_BYTES][0] = 3000;
+	bench_result_compute(&r);
+	assert_close(r.subjects[0].ratio[METRIC_PEAK_BYTES], 1);
+	assert_true(isnan(r.subjects[1].ratio[METRIC_PEAK_BYTES]));
 	bench_result_free(&r);
 	assert_null(r.subjects);
 }
