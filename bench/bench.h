@@ -51,7 +51,7 @@ struct bench_subject {
 	char name[32];      /* "container", "vm", "crun", "runc", "bwrap", "qemu" */
 	enum bench_kind kind;
 	bool vm;            /* runs a guest kernel (vm, qemu) */
-	char how[512];      /* one line: how it was run (the command, its flags) */
+	char how[1024];     /* one line: how it was run (the command, its flags) */
 	char version[128];  /* the runtime's version line ("" for vmctl's modes) */
 	char skipped[256];  /* non-empty: not run, and why ("crun is not installed") */
 

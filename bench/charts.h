@@ -4,7 +4,9 @@
 
 #include "bench.h"
 
-char *bench_svg(const struct bench_result *r, struct vmctl_err *err); /* whole SVG document */
-char *bench_html(const struct bench_result *r, struct vmctl_err *err); /* whole HTML page */
+char *bench_svg(const struct bench_result *r,
+		struct vmctl_err *err); /* whole SVG document */
+char *bench_html(const struct bench_result *r,
+		 struct vmctl_err *err); /* whole HTML page */
 
 #endif

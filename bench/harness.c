@@ -50,8 +50,10 @@ static void console_record(struct bench_console *c, int64_t now_ns)
 			c->exit_ns = now_ns;
 		}
 	} else if (c->type == MS_INIT_ERROR || c->type == MS_EXEC_ERROR) {
-		snprintf(c->last_line, sizeof(c->last_line), "guest init: %s %.96s",
-			 c->type == MS_INIT_ERROR ? "setup failed:" : "exec failed, errno",
+		snprintf(c->last_line, sizeof(c->last_line),
+			 "guest init: %s %.96s",
+			 c->type == MS_INIT_ERROR ? "setup failed:"
+						  : "exec failed, errno",
 			 c->payload);
 	} else if (c->type == MS_UNAME) {
 		snprintf(c->kernel, sizeof(c->kernel), "%s", c->payload);
@@ -104,7 +106,8 @@ void bench_console_feed(struct bench_console *c, const char *buf, size_t n,
 	}
 }
 
-/* ---- stop signals --------------------------------------------------------- */
+/* ---- stop signals ---------------------------------------------------------
+ */
 
 static int stop_w = -1;
 
@@ -153,7 +156,8 @@ static bool stop_requested(const struct stopper *st)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* ---- one child -------------------------------------------------------------- */
+/* ---- one child --------------------------------------------------------------
+ */
 
 struct child {
 	pid_t pid;
@@ -190,8 +194,8 @@ static void exec_child(const struct bench_plan *plan, char **argv, int out,
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	int null = open("/dev/null", O_RDWR);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out >= 0 ? out : null, 1) < 0 ||
-	    dup2(errfd, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 ||
+	    dup2(out >= 0 ? out : null, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(126);
 	if (plan->ns_fd >= 0 && setns(plan->ns_fd, CLONE_NEWNS) < 0)
 		_exit(126);
@@ -268,7 +272,8 @@ static void child_stop(const struct bench_plan *plan, struct child *c,
 	}
 }
 
-/* ---- a batch: K instances of one subject at once ----------------------------- */
+/* ---- a batch: K instances of one subject at once
+ * ----------------------------- */
 
 struct batch {
 	struct child *c;
@@ -296,7 +301,8 @@ static int wait_batch(const struct bench_plan *plan, struct batch *b,
 			}
 			int64_t t = c->term_sent ? c->kill_at : c->deadline;
 			next = t < next ? t : next;
-			pfd[n] = (struct pollfd){.fd = c->pidfd, .events = POLLIN};
+			pfd[n] =
+			    (struct pollfd){.fd = c->pidfd, .events = POLLIN};
 			owner[n++] = c;
 			if (c->out_fd >= 0) {
 				pfd[n] = (struct pollfd){.fd = c->out_fd,
@@ -323,7 +329,8 @@ static int wait_batch(const struct bench_plan *plan, struct batch *b,
 	}
 }
 
-/* ---- turning a run into samples -------------------------------------------- */
+/* ---- turning a run into samples --------------------------------------------
+ */
 
 static char *last_line(int fd)
 {
@@ -351,8 +358,8 @@ static int exit_code_of(int status)
 }
 
 /* The figures of a finished run; returns its exit code. */
-static int collect(const struct bench_plan *plan, struct child *c,
-		   double *m, char *guest_kernel, size_t gk_n)
+static int collect(const struct bench_plan *plan, struct child *c, double *m,
+		   char *guest_kernel, size_t gk_n)
 {
 	for (int i = 0; i < METRIC_COUNT; i++)
 		m[i] = NAN;
@@ -395,13 +402,15 @@ static void describe_failure(const struct bench_plan *plan, struct child *c,
 	}
 	cleanup_free char *line = last_line(c->err_fd);
 	const char *said = plan->source == SOURCE_CONSOLE && c->con.last_line[0]
-				   ? c->con.last_line
-				   : line ? line : "";
+			       ? c->con.last_line
+			   : line ? line
+				  : "";
 	snprintf(buf, n, "exit code %d, not %d%s%.200s", code, expected,
 		 *said ? ": " : "", said);
 }
 
-/* ---- the loop -------------------------------------------------------------- */
+/* ---- the loop --------------------------------------------------------------
+ */
 
 struct bench_ctx {
 	const char *root;
@@ -425,9 +434,11 @@ static int start_batch(struct bench_ctx *x, struct bench_plan *plan,
 		cleanup_strv char **argv = bench_prep_argv(
 		    &x->prep, x->o, plan, round, i, c->disk, sizeof(c->disk));
 		if (!argv)
-			return vmctl_error(err, ENOMEM, "%s: command", plan->s->name);
+			return vmctl_error(err, ENOMEM, "%s: command",
+					   plan->s->name);
 		if (c->disk[0]) {
-			int r = copy_file_sparse(x->prep.disk_src, c->disk, err);
+			int r =
+			    copy_file_sparse(x->prep.disk_src, c->disk, err);
 			if (r < 0) {
 				c->disk[0] = 0;
 				return r;
@@ -465,7 +476,8 @@ static void record_batch(struct bench_ctx *x, size_t si, unsigned mround,
 		size_t idx = (size_t)mround * b->k + i;
 		bool ok = code == x->expected;
 		if (!ok && !s->first_failure[0])
-			describe_failure(plan, c, code, x->expected, s->first_failure,
+			describe_failure(plan, c, code, x->expected,
+					 s->first_failure,
 					 sizeof(s->first_failure));
 		s->exit_codes[idx] = code;
 		s->failures += !ok;
@@ -489,8 +501,8 @@ static int run_batch(struct bench_ctx *x, size_t si, unsigned round,
 	unsigned k = x->o->concurrency;
 	struct child c[BENCH_MAX_CONCURRENCY];
 	for (unsigned i = 0; i < k; i++) {
-		c[i] = (struct child){.pidfd = -1, .err_fd = -1, .out_fd = -1,
-				      .pid = -1};
+		c[i] = (struct child){
+		    .pidfd = -1, .err_fd = -1, .out_fd = -1, .pid = -1};
 		bench_console_init(&c[i].con);
 	}
 	struct batch b = {c, k};
@@ -505,7 +517,8 @@ static int run_batch(struct bench_ctx *x, size_t si, unsigned round,
 		r = vmctl_error(err, w, "waiting for %s", plan->s->name);
 	if (r == 0) {
 		unsigned warm = x->o->warmup;
-		record_batch(x, si, round < warm ? UINT32_MAX : round - warm, &b);
+		record_batch(x, si, round < warm ? UINT32_MAX : round - warm,
+			     &b);
 	}
 	for (unsigned i = 0; i < k; i++)
 		child_close(&c[i]);
@@ -585,7 +598,8 @@ static void aggregate(struct bench_ctx *x)
 		struct bench_subject *s = x->plan[i].s;
 		if (s->skipped[0] || x->o->concurrency < 2)
 			continue;
-		s->starts_per_sec = bench_percentile(x->batch_rate[i], x->o->runs, 0.5);
+		s->starts_per_sec =
+		    bench_percentile(x->batch_rate[i], x->o->runs, 0.5);
 		s->mem_per_instance_bytes =
 		    bench_percentile(x->batch_mem[i], x->o->runs, 0.5);
 	}
@@ -595,7 +609,8 @@ static int fill_header(struct bench_result *r, const struct bench_opts *o,
 		       const char *const *peer_argv)
 {
 	snprintf(r->image, sizeof(r->image), "%s", o->image);
-	r->argv = strv_dup(o->cmd && o->cmd[0] ? o->cmd : (char *const *)peer_argv);
+	r->argv =
+	    strv_dup(o->cmd && o->cmd[0] ? o->cmd : (char *const *)peer_argv);
 	r->runs = o->runs;
 	r->warmup = o->warmup;
 	r->concurrency = o->concurrency;
@@ -611,8 +626,8 @@ int bench_run(const char *root, const struct bench_opts *o,
 	struct bench_ctx *x = calloc(1, sizeof(*x));
 	if (!x)
 		return vmctl_error(err, ENOMEM, "bench");
-	*x = (struct bench_ctx){.root = root, .o = o, .r = r,
-				.progress = progress, .pctx = pctx};
+	*x = (struct bench_ctx){
+	    .root = root, .o = o, .r = r, .progress = progress, .pctx = pctx};
 	bench_prep_init(&x->prep);
 	int ret = stopper_install(&x->st, err);
 	if (ret < 0) {
@@ -621,7 +636,8 @@ int bench_run(const char *root, const struct bench_opts *o,
 	}
 	bench_machine_probe(&r->machine);
 	ret = bench_prep_begin(&x->prep, root, o, err);
-	if (ret == 0 && fill_header(r, o, (const char *const *)x->prep.peer_argv) < 0)
+	if (ret == 0 &&
+	    fill_header(r, o, (const char *const *)x->prep.peer_argv) < 0)
 		ret = vmctl_error(err, ENOMEM, "bench");
 	if (ret == 0)
 		ret = setup_subjects(x, err);

@@ -13,7 +13,8 @@
 /* NAN is not a JSON number: it becomes null. */
 static cJSON *number(double v)
 {
-	return isnan(v) || isinf(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v);
+	return isnan(v) || isinf(v) ? cJSON_CreateNull()
+				    : cJSON_CreateNumber(v);
 }
 
 static void add_number(cJSON *o, const char *key, double v)
@@ -52,7 +53,8 @@ static cJSON *subject_json(const struct bench_subject *s)
 {
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "name", s->name);
-	cJSON_AddStringToObject(j, "kind", s->kind == BENCH_PEER ? "peer" : "mode");
+	cJSON_AddStringToObject(j, "kind",
+				s->kind == BENCH_PEER ? "peer" : "mode");
 	cJSON_AddBoolToObject(j, "vm", s->vm);
 	cJSON_AddStringToObject(j, "how", s->how);
 	cJSON_AddStringToObject(j, "version", s->version);
@@ -64,7 +66,8 @@ static cJSON *subject_json(const struct bench_subject *s)
 	cJSON_AddStringToObject(j, "first_failure", s->first_failure);
 	cJSON *codes = cJSON_AddArrayToObject(j, "exit_codes");
 	for (size_t i = 0; s->exit_codes && i < s->n_runs; i++)
-		cJSON_AddItemToArray(codes, cJSON_CreateNumber(s->exit_codes[i]));
+		cJSON_AddItemToArray(codes,
+				     cJSON_CreateNumber(s->exit_codes[i]));
 	cJSON *samples = cJSON_AddObjectToObject(j, "samples");
 	cJSON *stats = cJSON_AddObjectToObject(j, "stats");
 	cJSON *ratio = cJSON_AddObjectToObject(j, "ratio");
@@ -123,7 +126,8 @@ char *bench_csv(const struct bench_result *r)
 				s->kind == BENCH_PEER ? "peer" : "mode", k + 1,
 				s->exit_codes ? s->exit_codes[k] : -1);
 			for (int m = 0; m < METRIC_COUNT; m++) {
-				double v = s->samples[m] ? s->samples[m][k] : NAN;
+				double v =
+				    s->samples[m] ? s->samples[m][k] : NAN;
 				if (isnan(v))
 					fputc(',', f);
 				else
@@ -139,7 +143,8 @@ char *bench_csv(const struct bench_result *r)
 	return out;
 }
 
-/* ---- the report of one vmctl run -------------------------------------------- */
+/* ---- the report of one vmctl run --------------------------------------------
+ */
 
 static double field(const cJSON *o, const char *key)
 {

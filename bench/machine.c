@@ -69,7 +69,8 @@ void bench_machine_probe(struct bench_machine *m)
 	mem_total(m);
 	struct utsname u;
 	if (uname(&u) == 0)
-		snprintf(m->host_kernel, sizeof(m->host_kernel), "%s", u.release);
+		snprintf(m->host_kernel, sizeof(m->host_kernel), "%s",
+			 u.release);
 	snprintf(m->vmctl_version, sizeof(m->vmctl_version), "%s",
 		 VMCTL_VERSION);
 	time_t now = time(NULL);

@@ -34,12 +34,13 @@ static int parse_uint(const char *flag, const char *s, unsigned min,
 {
 	char *end;
 	errno = 0;
-	unsigned long v = s && *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
+	unsigned long v =
+	    s && *s >= '0' && *s <= '9' ? strtoul(s, &end, 10) : 0;
 	if (!s || !(*s >= '0' && *s <= '9') || *end || errno || v < min ||
 	    v > max)
-		return vmctl_errorf(err, EINVAL,
-				    "%s: '%s' is not a whole number from %u to %u",
-				    flag, s ? s : "", min, max);
+		return vmctl_errorf(
+		    err, EINVAL, "%s: '%s' is not a whole number from %u to %u",
+		    flag, s ? s : "", min, max);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -57,12 +58,13 @@ static int add_names(const char *flag, const char *list, bool peer,
 				      : sizeof(modes) / sizeof(modes[0]);
 		const char *found = NULL;
 		for (size_t i = 0; i < n_known; i++)
-			if (strlen(known[i]) == len && !strncmp(p, known[i], len))
+			if (strlen(known[i]) == len &&
+			    !strncmp(p, known[i], len))
 				found = known[i];
 		if (!found)
 			return vmctl_errorf(
-			    err, EINVAL, "%s: unknown %s '%.*s' (known: %s)", flag,
-			    peer ? "peer" : "mode", (int)len, p,
+			    err, EINVAL, "%s: unknown %s '%.*s' (known: %s)",
+			    flag, peer ? "peer" : "mode", (int)len, p,
 			    peer ? "crun, runc, bwrap, qemu" : "container, vm");
 		for (size_t i = 0; i < o->n_names; i++)
 			if (o->names[i] == found)
@@ -84,10 +86,11 @@ static int parse_timeout(const char *s, double *out, struct vmctl_err *err)
 	char *end;
 	double v = s ? strtod(s, &end) : NAN;
 	if (!s || end == s || *end || !(v > 0) || v > 86400)
-		return vmctl_errorf(err, EINVAL,
-				    "--timeout: '%s' is not a number of seconds "
-				    "above 0 (up to 86400)",
-				    s ? s : "");
+		return vmctl_errorf(
+		    err, EINVAL,
+		    "--timeout: '%s' is not a number of seconds "
+		    "above 0 (up to 86400)",
+		    s ? s : "");
 	*out = v;
 	return 0;
 }
@@ -123,10 +126,11 @@ int bench_opts_parse(const struct bench_flags *f, const char *image,
 	for (size_t i = 0; i < o->n_names; i++)
 		listed |= !strcmp(o->names[i], base);
 	if (!listed)
-		return vmctl_errorf(err, EINVAL,
-				    "--baseline: '%s' is not one of the subjects "
-				    "that run",
-				    base);
+		return vmctl_errorf(
+		    err, EINVAL,
+		    "--baseline: '%s' is not one of the subjects "
+		    "that run",
+		    base);
 	if (xsnprintf(o->baseline, sizeof(o->baseline), "%s", base) < 0)
 		return vmctl_errorf(err, EINVAL, "--baseline: name too long");
 	return 0;

@@ -25,6 +25,11 @@
 #include "prep.h"
 #include "vmm/vmm.h"
 
+/* What wait4's ru_maxrss is for a peer. */
+#define MAXRSS_NOTE                                                            \
+	"wait4 max RSS of the runtime or its largest reaped child (it "        \
+	"includes the harness's ~0.2 MiB of anonymous pages a fork copies)"
+
 #define VM_MEM_MIB 128 /* vmctl's VM default (common/spec.h: 128 MiB) */
 
 /* ---- commands (pure) ---------------------------------------------------- */
@@ -52,14 +57,32 @@ static int qemu_args(char ***v, const struct bench_paths *p)
 	if (xsnprintf(drive, sizeof(drive), "id=d0,file=%s,format=raw,if=none",
 		      p->disk) < 0)
 		return -ENAMETOOLONG;
-	const char *a[] = {"qemu-system-x86_64", "-enable-kvm", "-cpu",
-			   "host,-arch-capabilities", "-M",
-			   "microvm,x-option-roms=off,isa-serial=on,rtc=off,acpi=off",
-			   "-m", mem, "-nodefaults", "-no-user-config",
-			   "-nographic", "-serial", "stdio", "-kernel", p->kernel,
-			   "-initrd", p->initrd, "-append", p->cmdline,
-			   "-device", "virtio-blk-device,drive=d0", "-drive",
-			   drive, "-no-reboot", NULL};
+	const char *a[] = {
+	    "qemu-system-x86_64",
+	    "-enable-kvm",
+	    "-cpu",
+	    "host,-arch-capabilities",
+	    "-M",
+	    "microvm,x-option-roms=off,isa-serial=on,rtc=off,acpi=off",
+	    "-m",
+	    mem,
+	    "-nodefaults",
+	    "-no-user-config",
+	    "-nographic",
+	    "-serial",
+	    "stdio",
+	    "-kernel",
+	    p->kernel,
+	    "-initrd",
+	    p->initrd,
+	    "-append",
+	    p->cmdline,
+	    "-device",
+	    "virtio-blk-device,drive=d0",
+	    "-drive",
+	    drive,
+	    "-no-reboot",
+	    NULL};
 	return push_all(v, a);
 }
 
@@ -67,27 +90,32 @@ static int subject_args(char ***v, const char *name, const char *image,
 			char *const *cmd, const struct bench_paths *p)
 {
 	if (!strcmp(name, "container") || !strcmp(name, "vm")) {
-		const char *a[] = {p->vmctl, "run", "--rm", "--report=json",
-				   !strcmp(name, "vm") ? "--mode=vm" : NULL, NULL};
+		const char *a[] = {p->vmctl,
+				   "run",
+				   "--rm",
+				   "--report=json",
+				   !strcmp(name, "vm") ? "--mode=vm" : NULL,
+				   NULL};
 		if (push_all(v, a) < 0 || strv_push(v, image) < 0)
 			return -ENOMEM;
 		return push_cmd(v, cmd);
 	}
 	if (!strcmp(name, "crun")) {
-		const char *a[] = {"crun", "--root", p->state,
-				   "--cgroup-manager=disabled", "run", "--bundle",
-				   p->bundle, p->run_id, NULL};
+		const char *a[] = {
+		    "crun", "--root",	p->state,  "--cgroup-manager=disabled",
+		    "run",  "--bundle", p->bundle, p->run_id,
+		    NULL};
 		return push_all(v, a);
 	}
 	if (!strcmp(name, "runc")) {
-		const char *a[] = {"runc", "--root", p->state, "run", "--bundle",
-				   p->bundle, p->run_id, NULL};
+		const char *a[] = {"runc",     "--root",  p->state,  "run",
+				   "--bundle", p->bundle, p->run_id, NULL};
 		return push_all(v, a);
 	}
 	if (!strcmp(name, "bwrap")) {
-		const char *a[] = {"bwrap", "--unshare-all", "--ro-bind",
-				   p->rootfs, "/", "--proc", "/proc", "--dev",
-				   "/dev", NULL};
+		const char *a[] = {
+		    "bwrap",  "--unshare-all", "--ro-bind", p->rootfs, "/",
+		    "--proc", "/proc",	       "--dev",	    "/dev",    NULL};
 		return push_all(v, a) < 0 ? -ENOMEM : push_cmd(v, cmd);
 	}
 	if (!strcmp(name, "qemu"))
@@ -132,12 +160,14 @@ char *bench_patch_oci_config(const char *config_json, const char *rootfs,
 	cJSON *proc = cJSON_GetObjectItemCaseSensitive(j, "process");
 	if (!cJSON_IsObject(proc)) {
 		cJSON_Delete(j);
-		return vmctl_errorf(err, EINVAL, "config.json: no process object"),
+		return vmctl_errorf(err, EINVAL,
+				    "config.json: no process object"),
 		       NULL;
 	}
 	if (!args || !args[0]) {
 		cJSON_Delete(j);
-		return vmctl_errorf(err, EINVAL, "config.json: no command"), NULL;
+		return vmctl_errorf(err, EINVAL, "config.json: no command"),
+		       NULL;
 	}
 	replace(proc, "args", string_array(args));
 	if (env)
@@ -154,7 +184,8 @@ char *bench_patch_oci_config(const char *config_json, const char *rootfs,
 	return out;
 }
 
-/* ---- preparation ---------------------------------------------------------- */
+/* ---- preparation ----------------------------------------------------------
+ */
 
 void bench_prep_init(struct bench_prep *p)
 {
@@ -168,8 +199,9 @@ static bool in_path(const char *name)
 	char buf[PATH_MAX];
 	for (const char *d = path ? path : "/usr/bin:/bin"; *d;) {
 		size_t len = strcspn(d, ":");
-		if (len && xsnprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d,
-				     name) == 0 &&
+		if (len &&
+		    xsnprintf(buf, sizeof(buf), "%.*s/%s", (int)len, d, name) ==
+			0 &&
 		    access(buf, X_OK) == 0)
 			return true;
 		d += len + (d[len] == ':');
@@ -179,8 +211,7 @@ static bool in_path(const char *name)
 
 /* Runs argv in cwd (NULL: here), stdout into out (first line), stderr
  * dropped.  Returns its exit status, or -errno. */
-static int run_capture(char *const *argv, const char *cwd, char *out,
-		       size_t n)
+static int run_capture(char *const *argv, const char *cwd, char *out, size_t n)
 {
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -252,7 +283,8 @@ int bench_prep_begin(struct bench_prep *p, const char *root,
 	p->workdir = strdup(img.workdir && *img.workdir ? img.workdir : "/");
 	if (!p->peer_argv || !p->peer_env || !p->workdir) {
 		image_free(&img);
-		return p->peer_argv ? vmctl_error(err, ENOMEM, "image") : -EINVAL;
+		return p->peer_argv ? vmctl_error(err, ENOMEM, "image")
+				    : -EINVAL;
 	}
 	image_free(&img);
 	return 0;
@@ -379,7 +411,8 @@ static int prepare_oci(struct bench_prep *p, const char *root,
 	int r = ensure_rootfs(p, root, o, err);
 	if (r == 0)
 		r = ensure_bundle(p, tool, err);
-	if (r == 0 && xsnprintf(state, PATH_MAX, "%s/%s-state", p->dir, tool) < 0)
+	if (r == 0 &&
+	    xsnprintf(state, PATH_MAX, "%s/%s-state", p->dir, tool) < 0)
 		r = vmctl_errorf(err, ENAMETOOLONG, "state path too long");
 	if (r == 0 && mkdir(state, 0700) < 0 && errno != EEXIST)
 		r = vmctl_error(err, errno, "creating %s", state);
@@ -392,20 +425,22 @@ static int prepare_oci(struct bench_prep *p, const char *root,
 		return r;
 	plan->ns_fd = !strcmp(tool, "crun") ? p->crun_ns_fd : -1;
 	if (!strcmp(tool, "crun"))
-		snprintf(plan->s->how, sizeof(plan->s->how),
-			 "crun --root STATE --cgroup-manager=disabled run "
-			 "--bundle B ID, entered into one private mount namespace "
-			 "with cgroup2 at /sys/fs/cgroup (setns before exec; "
-			 "crun refuses hybrid cgroups) so no cgroup is made; "
-			 "bundle from `crun spec`, root = the flattened image, "
-			 "read-only; startup/total not measured; peak = wait4 "
-			 "max RSS");
+		snprintf(
+		    plan->s->how, sizeof(plan->s->how),
+		    "crun --root STATE --cgroup-manager=disabled run "
+		    "--bundle B ID, entered into one private mount namespace "
+		    "with cgroup2 at /sys/fs/cgroup (setns before exec; "
+		    "crun refuses hybrid cgroups) so no cgroup is made; "
+		    "bundle from `crun spec`, root = the flattened image, "
+		    "read-only; startup/total not measured; peak "
+		    "= " MAXRSS_NOTE);
 	else
-		snprintf(plan->s->how, sizeof(plan->s->how),
-			 "runc --root STATE run --bundle B ID (cgroupfs on this "
-			 "host's cgroups); bundle from `crun spec`/`runc spec`, "
-			 "root = the flattened image, read-only; startup/total "
-			 "not measured; peak = wait4 max RSS");
+		snprintf(
+		    plan->s->how, sizeof(plan->s->how),
+		    "runc --root STATE run --bundle B ID (cgroupfs on this "
+		    "host's cgroups); bundle from `crun spec`/`runc spec`, "
+		    "root = the flattened image, read-only; startup/total "
+		    "not measured; peak = " MAXRSS_NOTE);
 	return 0;
 }
 
@@ -419,7 +454,7 @@ static int prepare_bwrap(struct bench_prep *p, const char *root,
 	snprintf(plan->s->how, sizeof(plan->s->how),
 		 "bwrap --unshare-all --ro-bind ROOTFS / --proc /proc --dev "
 		 "/dev CMD (ROOTFS = the flattened image; no cgroup); "
-		 "startup/total not measured; peak = wait4 max RSS");
+		 "startup/total not measured; peak = " MAXRSS_NOTE);
 	return 0;
 }
 
@@ -432,8 +467,8 @@ static int ensure_disk(struct bench_prep *p, const char *root,
 	if (r < 0)
 		return r;
 	char dir[PATH_MAX];
-	const char *hex = img.id && !strncmp(img.id, "sha256:", 7) ? img.id + 7
-								   : img.id;
+	const char *hex =
+	    img.id && !strncmp(img.id, "sha256:", 7) ? img.id + 7 : img.id;
 	if (!hex || xsnprintf(dir, sizeof(dir), "%s/cache/disk", root) < 0 ||
 	    xsnprintf(p->disk_src, sizeof(p->disk_src), "%s/%s.ext4", dir,
 		      hex) < 0)
@@ -443,8 +478,9 @@ static int ensure_disk(struct bench_prep *p, const char *root,
 		if (r < 0)
 			vmctl_error(err, r, "creating %s", dir);
 		else
-			r = disk_image_build((const char *const *)img.layer_dirs,
-					     img.n_layers, p->disk_src, 0, err);
+			r = disk_image_build(
+			    (const char *const *)img.layer_dirs, img.n_layers,
+			    p->disk_src, 0, err);
 	}
 	image_free(&img);
 	return r;
@@ -460,9 +496,8 @@ static int prepare_qemu(struct bench_prep *p, const char *root,
 		r = vmctl_errorf(err, ENOENT, "the guest init is missing");
 	if (r == 0)
 		r = ensure_disk(p, root, o, err);
-	if (r == 0 &&
-	    xsnprintf(p->initrd, sizeof(p->initrd), "%s/qemu-initrd.cpio",
-		      p->dir) < 0)
+	if (r == 0 && xsnprintf(p->initrd, sizeof(p->initrd),
+				"%s/qemu-initrd.cpio", p->dir) < 0)
 		r = vmctl_errorf(err, ENAMETOOLONG, "initrd path too long");
 	if (r == 0) {
 		struct initramfs_workload wl = {.argv = p->peer_argv,
@@ -522,8 +557,8 @@ void bench_prep_subject(struct bench_prep *p, const char *root,
 	struct bench_subject *s = plan->s;
 	plan->ns_fd = -1;
 	plan->timeout_sec = o->timeout_sec > 0 ? o->timeout_sec
-				: s->vm	       ? 60
-						       : 10;
+			    : s->vm	       ? 60
+					       : 10;
 	if (s->kind == BENCH_MODE)
 		return prepare_mode(plan);
 	plan->source = !strcmp(s->name, "qemu") ? SOURCE_CONSOLE : SOURCE_NONE;
@@ -539,9 +574,10 @@ void bench_prep_subject(struct bench_prep *p, const char *root,
 		return;
 	}
 	struct vmctl_err err = {0};
-	int r = !strcmp(s->name, "qemu")    ? prepare_qemu(p, root, o, plan, &err)
-		: !strcmp(s->name, "bwrap") ? prepare_bwrap(p, root, o, plan, &err)
-					    : prepare_oci(p, root, o, plan, &err);
+	int r = !strcmp(s->name, "qemu") ? prepare_qemu(p, root, o, plan, &err)
+		: !strcmp(s->name, "bwrap")
+		    ? prepare_bwrap(p, root, o, plan, &err)
+		    : prepare_oci(p, root, o, plan, &err);
 	if (r < 0)
 		snprintf(s->skipped, sizeof(s->skipped),
 			 "preparation failed: %s", err.msg);
@@ -588,8 +624,9 @@ static void delete_leftovers(const char *tool, const char *state)
 	while (d && (de = readdir(d))) {
 		if (strncmp(de->d_name, "vmctl-bench-", 12))
 			continue;
-		char *argv[] = {(char *)tool, "--root", (char *)state, "delete",
-				"-f", de->d_name, NULL};
+		char *argv[] = {(char *)tool, "--root", (char *)state,
+				"delete",     "-f",	de->d_name,
+				NULL};
 		run_capture(argv, NULL, NULL, 0);
 	}
 }

@@ -10,9 +10,10 @@
 
 /* How a subject's run reports its figures. */
 enum bench_source {
-	SOURCE_REPORT,  /* vmctl run --report=json: the last line on stderr */
-	SOURCE_CONSOLE, /* qemu: the guest init's records on the serial console */
-	SOURCE_NONE,    /* the others: wall time and max RSS only */
+	SOURCE_REPORT,	/* vmctl run --report=json: the last line on stderr */
+	SOURCE_CONSOLE, /* qemu: the guest init's records on the serial console
+			 */
+	SOURCE_NONE,	/* the others: wall time and max RSS only */
 };
 
 struct bench_prep {
@@ -24,7 +25,7 @@ struct bench_prep {
 	unsigned mem_mib;
 	char rootfs_failed[200]; /* why the peers' rootfs could not be made */
 	bool rootfs_done, bundle_done;
-	int crun_ns_fd; /* the private mount namespace crun runs in, -1 */
+	int crun_ns_fd;	  /* the private mount namespace crun runs in, -1 */
 	char **peer_argv; /* the workload (Entrypoint + Cmd resolved) */
 	char **peer_env;
 	char *workdir;
@@ -35,8 +36,9 @@ struct bench_plan {
 	struct bench_subject *s;
 	enum bench_source source;
 	double timeout_sec;
-	bool vmctl;  /* a vmctl mode: stopped with SIGTERM first (it cleans up) */
-	int ns_fd;   /* setns() into this before exec, -1 */
+	bool
+	    vmctl; /* a vmctl mode: stopped with SIGTERM first (it cleans up) */
+	int ns_fd; /* setns() into this before exec, -1 */
 	bool disk_copy; /* qemu: a fresh copy of the root disk for each run */
 };
 

@@ -122,9 +122,10 @@ void bench_result_compute(struct bench_result *r)
 	for (size_t i = 0; i < r->n_subjects; i++) {
 		struct bench_subject *s = &r->subjects[i];
 		for (int m = 0; m < METRIC_COUNT; m++)
-			s->stats[m] = s->samples[m]
-					  ? bench_stats_of(s->samples[m], s->n_runs)
-					  : bench_stats_of(NULL, 0);
+			s->stats[m] =
+			    s->samples[m]
+				? bench_stats_of(s->samples[m], s->n_runs)
+				: bench_stats_of(NULL, 0);
 	}
 	const struct bench_subject *base = find_subject(r, r->baseline);
 	for (size_t i = 0; i < r->n_subjects; i++) {

@@ -50,11 +50,13 @@ static void header(FILE *f, const struct bench_result *r)
 	fprintf(f, "vmctl bench %s", r->image);
 	for (char **a = r->argv; a && *a; a++)
 		fprintf(f, " %s", *a);
-	fprintf(f, ": %u runs each (+%u warm-up), interleaved, %u at a time; "
-		   "ratios: median / %s's median\n",
+	fprintf(f,
+		": %u runs each (+%u warm-up), interleaved, %u at a time; "
+		"ratios: median / %s's median\n",
 		r->runs, r->warmup, r->concurrency, r->baseline);
-	fprintf(f, "%s, %u CPUs, %.1f GiB, kernel %s%s%s, cgroups %s%s, %s, "
-		   "vmctl %s\n\n",
+	fprintf(f,
+		"%s, %u CPUs, %.1f GiB, kernel %s%s%s, cgroups %s%s, %s, "
+		"vmctl %s\n\n",
 		m->cpu[0] ? m->cpu : "unknown CPU", m->ncpu,
 		(double)m->mem_bytes / (1024.0 * 1024 * 1024), m->host_kernel,
 		m->guest_kernel[0] ? ", guest kernel " : "", m->guest_kernel,
@@ -101,7 +103,8 @@ static void subject_notes(FILE *f, const struct bench_result *r)
 			char mem[24];
 			fmt_value(METRIC_PEAK_BYTES, s->mem_per_instance_bytes,
 				  mem, sizeof(mem));
-			fprintf(f, "; %u at once: %.1f starts/s, %s per instance",
+			fprintf(f,
+				"; %u at once: %.1f starts/s, %s per instance",
 				r->concurrency, s->starts_per_sec, mem);
 		}
 		if (s->version[0])

@@ -34,7 +34,8 @@ static void test_median_odd_even(void **state)
 
 static void test_percentile_numpy_linear(void **state)
 {
-	/* numpy.percentile([1,2,3,4], 95) = 3.85; ([10,20,30,40,50], 95) = 48 */
+	/* numpy.percentile([1,2,3,4], 95) = 3.85; ([10,20,30,40,50], 95) = 48
+	 */
 	double four[] = {4, 3, 2, 1};
 	double five[] = {50, 10, 40, 20, 30};
 	assert_close(bench_percentile(four, N(four), 0.95), 3.85);
@@ -80,11 +81,13 @@ static void test_ratio(void **state)
 static void test_metric_names(void **state)
 {
 	assert_string_equal(bench_metric_name(METRIC_STARTUP_MS), "startup_ms");
-	assert_string_equal(bench_metric_name(METRIC_GUEST_BYTES), "guest_bytes");
+	assert_string_equal(bench_metric_name(METRIC_GUEST_BYTES),
+			    "guest_bytes");
 	assert_string_equal(bench_metric_name(METRIC_COUNT), "?");
 }
 
-/* ---- a result built by hand ------------------------------------------------ */
+/* ---- a result built by hand ------------------------------------------------
+ */
 
 static double *values(const double *v, size_t n)
 {
@@ -93,8 +96,9 @@ static double *values(const double *v, size_t n)
 	return p;
 }
 
-static void fill(struct bench_subject *s, const char *name, enum bench_kind kind,
-		 const double *wall, const double *startup, size_t n)
+static void fill(struct bench_subject *s, const char *name,
+		 enum bench_kind kind, const double *wall,
+		 const double *startup, size_t n)
 {
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->kind = kind;
@@ -105,7 +109,8 @@ static void fill(struct bench_subject *s, const char *name, enum bench_kind kind
 		s->samples[m] = values(nan, n);
 	memcpy(s->samples[METRIC_WALL_MS], wall, n * sizeof(double));
 	if (startup)
-		memcpy(s->samples[METRIC_STARTUP_MS], startup, n * sizeof(double));
+		memcpy(s->samples[METRIC_STARTUP_MS], startup,
+		       n * sizeof(double));
 	s->starts_per_sec = s->mem_per_instance_bytes = NAN;
 }
 
@@ -170,38 +175,42 @@ static void test_json_writer(void **state)
 	char *s = bench_json(&r);
 	cJSON *j = cJSON_Parse(s);
 	assert_non_null(j);
-	assert_string_equal(cJSON_GetObjectItem(j, "image")->valuestring, "busybox");
+	assert_string_equal(cJSON_GetObjectItem(j, "image")->valuestring,
+			    "busybox");
 	assert_string_equal(
 	    cJSON_GetArrayItem(cJSON_GetObjectItem(j, "argv"), 0)->valuestring,
 	    "true");
 	assert_int_equal(cJSON_GetObjectItem(j, "runs")->valueint, 3);
 	assert_string_equal(cJSON_GetObjectItem(j, "baseline")->valuestring,
 			    "container");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "machine"),
-						"cpu")
-				->valuestring,
-			    "Test CPU");
+	assert_string_equal(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(j, "machine"), "cpu")
+		->valuestring,
+	    "Test CPU");
 	const cJSON *c = subject(j, 0);
-	assert_string_equal(cJSON_GetObjectItem(c, "kind")->valuestring, "mode");
+	assert_string_equal(cJSON_GetObjectItem(c, "kind")->valuestring,
+			    "mode");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(c, "skipped")));
 	const cJSON *startup = cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(c, "samples"), "startup_ms");
 	assert_int_equal(cJSON_GetArraySize(startup), 3);
 	assert_true(cJSON_IsNull(cJSON_GetArrayItem(startup, 1))); /* NaN */
-	const cJSON *wall = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "stats"),
-						"wall_ms");
+	const cJSON *wall =
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(c, "stats"), "wall_ms");
 	assert_int_equal(cJSON_GetObjectItem(wall, "n")->valueint, 3);
 	assert_true(cJSON_GetObjectItem(wall, "median")->valuedouble == 3);
 	assert_true(cJSON_GetObjectItem(wall, "p95")->valuedouble == 3.9);
-	const cJSON *guest = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "stats"),
-						 "guest_bytes");
+	const cJSON *guest =
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(c, "stats"), "guest_bytes");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(guest, "median")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(c, "starts_per_sec")));
 	const cJSON *b = subject(j, 1);
-	assert_string_equal(cJSON_GetObjectItem(b, "kind")->valuestring, "peer");
+	assert_string_equal(cJSON_GetObjectItem(b, "kind")->valuestring,
+			    "peer");
 	assert_int_equal(cJSON_GetObjectItem(b, "failures")->valueint, 1);
-	assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "ratio"), "wall_ms")
-			->valuedouble > 2.33);
+	assert_true(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(b, "ratio"), "wall_ms")
+		->valuedouble > 2.33);
 	const cJSON *q = subject(j, 2);
 	assert_string_equal(cJSON_GetObjectItem(q, "skipped")->valuestring,
 			    "qemu-system-x86_64 is not installed");
@@ -238,7 +247,8 @@ static void test_table_writer(void **state)
 	char *s = bench_table(&r);
 	assert_non_null(s);
 	assert_non_null(strstr(s, "vmctl bench busybox true: 3 runs each"));
-	assert_non_null(strstr(s, "qemu       skipped: qemu-system-x86_64 is not installed"));
+	assert_non_null(strstr(
+	    s, "qemu       skipped: qemu-system-x86_64 is not installed"));
 	/* container's wall row: median 3, p95 3.9, min 2, max 4, ratio 1 */
 	assert_non_null(strstr(s, "wall            3.00 ms      3.90 ms      "
 				  "2.00 ms      4.00 ms    1.00x"));
@@ -251,7 +261,8 @@ static void test_table_writer(void **state)
 	bench_result_free(&r);
 }
 
-/* ---- flags ------------------------------------------------------------------ */
+/* ---- flags ------------------------------------------------------------------
+ */
 
 static int parse(struct bench_flags f, const char *image, struct bench_opts *o,
 		 struct vmctl_err *err)
@@ -264,7 +275,8 @@ static void test_opts_defaults(void **state)
 {
 	struct bench_opts o;
 	struct vmctl_err err = {0};
-	assert_int_equal(parse((struct bench_flags){0}, "busybox", &o, &err), 0);
+	assert_int_equal(parse((struct bench_flags){0}, "busybox", &o, &err),
+			 0);
 	assert_int_equal(o.runs, 10);
 	assert_int_equal(o.warmup, 1);
 	assert_int_equal(o.concurrency, 1);
@@ -279,9 +291,13 @@ static void test_opts_lists_and_baseline(void **state)
 {
 	struct bench_opts o;
 	struct vmctl_err err = {0};
-	struct bench_flags f = {.runs = "3", .warmup = "0", .modes = "vm",
-				.peers = "qemu,crun", .concurrency = "4",
-				.baseline = "qemu", .timeout = "2.5"};
+	struct bench_flags f = {.runs = "3",
+				.warmup = "0",
+				.modes = "vm",
+				.peers = "qemu,crun",
+				.concurrency = "4",
+				.baseline = "qemu",
+				.timeout = "2.5"};
 	assert_int_equal(parse(f, "busybox", &o, &err), 0);
 	assert_int_equal(o.runs, 3);
 	assert_int_equal(o.warmup, 0);
@@ -307,18 +323,21 @@ static void expect_error(struct bench_flags f, const char *image,
 
 static void test_opts_errors(void **state)
 {
-	expect_error((struct bench_flags){.runs = "0"}, "busybox", "--runs: '0'");
-	expect_error((struct bench_flags){.runs = "x"}, "busybox", "--runs: 'x'");
+	expect_error((struct bench_flags){.runs = "0"}, "busybox",
+		     "--runs: '0'");
+	expect_error((struct bench_flags){.runs = "x"}, "busybox",
+		     "--runs: 'x'");
 	expect_error((struct bench_flags){.runs = "-3"}, "busybox", "--runs");
 	expect_error((struct bench_flags){.runs = "3x"}, "busybox", "--runs");
 	expect_error((struct bench_flags){.runs = ""}, "busybox", "--runs");
-	expect_error((struct bench_flags){.warmup = "w"}, "busybox", "--warmup");
+	expect_error((struct bench_flags){.warmup = "w"}, "busybox",
+		     "--warmup");
 	expect_error((struct bench_flags){.concurrency = "0"}, "busybox",
 		     "--concurrency: '0'");
 	expect_error((struct bench_flags){.concurrency = "65"}, "busybox",
 		     "--concurrency");
-	expect_error((struct bench_flags){.modes = "container,docker"}, "busybox",
-		     "unknown mode 'docker'");
+	expect_error((struct bench_flags){.modes = "container,docker"},
+		     "busybox", "unknown mode 'docker'");
 	expect_error((struct bench_flags){.peers = "crun,podman"}, "busybox",
 		     "unknown peer 'podman'");
 	expect_error((struct bench_flags){.peers = "vm"}, "busybox",
@@ -333,20 +352,30 @@ static void test_opts_errors(void **state)
 		     "unknown peer ''");
 	expect_error((struct bench_flags){.peers = "crun,crun"}, "busybox",
 		     "listed twice");
-	expect_error((struct bench_flags){.modes = "vm", .baseline = "container"},
-		     "busybox", "--baseline: 'container' is not one");
-	expect_error((struct bench_flags){.timeout = "0"}, "busybox", "--timeout");
-	expect_error((struct bench_flags){.timeout = "nan"}, "busybox", "--timeout");
+	expect_error(
+	    (struct bench_flags){.modes = "vm", .baseline = "container"},
+	    "busybox", "--baseline: 'container' is not one");
+	expect_error((struct bench_flags){.timeout = "0"}, "busybox",
+		     "--timeout");
+	expect_error((struct bench_flags){.timeout = "nan"}, "busybox",
+		     "--timeout");
 	expect_error((struct bench_flags){0}, NULL, "needs an IMAGE");
 }
 
-/* ---- commands ----------------------------------------------------------------- */
+/* ---- commands
+ * ----------------------------------------------------------------- */
 
-static const struct bench_paths paths = {
-    .vmctl = "/proc/self/exe", .rootfs = "/t/rootfs", .bundle = "/t/bundle",
-    .state = "/t/state", .kernel = "/k/vmlinux", .initrd = "/t/initrd",
-    .disk = "/t/disk-0.ext4", .cmdline = "console=ttyS0 vmctl_root=vda",
-    .mem_mib = 128, .run_id = "vmctl-bench-1-0-0"};
+static const struct bench_paths paths = {.vmctl = "/proc/self/exe",
+					 .rootfs = "/t/rootfs",
+					 .bundle = "/t/bundle",
+					 .state = "/t/state",
+					 .kernel = "/k/vmlinux",
+					 .initrd = "/t/initrd",
+					 .disk = "/t/disk-0.ext4",
+					 .cmdline =
+					     "console=ttyS0 vmctl_root=vda",
+					 .mem_mib = 128,
+					 .run_id = "vmctl-bench-1-0-0"};
 
 static char *joined(char **v)
 {
@@ -363,36 +392,42 @@ static char *joined(char **v)
 static void test_argv_builders(void **state)
 {
 	char *cmd[] = {"sh", "-c", "exit 3", NULL};
-	assert_string_equal(joined(bench_argv("container", "busybox", cmd, &paths)),
-			    "/proc/self/exe run --rm --report=json busybox sh -c exit 3");
-	assert_string_equal(joined(bench_argv("vm", "busybox", NULL, &paths)),
-			    "/proc/self/exe run --rm --report=json --mode=vm busybox");
-	assert_string_equal(joined(bench_argv("crun", "busybox", cmd, &paths)),
-			    "crun --root /t/state --cgroup-manager=disabled run "
-			    "--bundle /t/bundle vmctl-bench-1-0-0");
+	assert_string_equal(
+	    joined(bench_argv("container", "busybox", cmd, &paths)),
+	    "/proc/self/exe run --rm --report=json busybox sh -c exit 3");
+	assert_string_equal(
+	    joined(bench_argv("vm", "busybox", NULL, &paths)),
+	    "/proc/self/exe run --rm --report=json --mode=vm busybox");
+	assert_string_equal(
+	    joined(bench_argv("crun", "busybox", cmd, &paths)),
+	    "crun --root /t/state --cgroup-manager=disabled run "
+	    "--bundle /t/bundle vmctl-bench-1-0-0");
 	assert_string_equal(joined(bench_argv("runc", "busybox", cmd, &paths)),
 			    "runc --root /t/state run --bundle /t/bundle "
 			    "vmctl-bench-1-0-0");
-	assert_string_equal(joined(bench_argv("bwrap", "busybox", cmd, &paths)),
-			    "bwrap --unshare-all --ro-bind /t/rootfs / --proc /proc "
-			    "--dev /dev sh -c exit 3");
+	assert_string_equal(
+	    joined(bench_argv("bwrap", "busybox", cmd, &paths)),
+	    "bwrap --unshare-all --ro-bind /t/rootfs / --proc /proc "
+	    "--dev /dev sh -c exit 3");
 	char *q = joined(bench_argv("qemu", "busybox", cmd, &paths));
 	assert_non_null(strstr(q, "qemu-system-x86_64 -enable-kvm -cpu "
 				  "host,-arch-capabilities -M microvm,"));
 	assert_non_null(strstr(q, " -m 128 "));
 	assert_non_null(strstr(q, "-kernel /k/vmlinux -initrd /t/initrd "
 				  "-append console=ttyS0 vmctl_root=vda"));
-	assert_non_null(strstr(q, "-device virtio-blk-device,drive=d0 -drive "
-				  "id=d0,file=/t/disk-0.ext4,format=raw,if=none"));
+	assert_non_null(strstr(q,
+			       "-device virtio-blk-device,drive=d0 -drive "
+			       "id=d0,file=/t/disk-0.ext4,format=raw,if=none"));
 	assert_non_null(strstr(q, "-no-reboot"));
 	assert_null(bench_argv("docker", "busybox", cmd, &paths));
 }
 
 static void test_patch_oci_config(void **state)
 {
-	const char *spec = "{\"ociVersion\":\"1.0.0\",\"process\":{\"terminal\":"
-			   "true,\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{"
-			   "\"path\":\"rootfs\"},\"hostname\":\"crun\"}";
+	const char *spec =
+	    "{\"ociVersion\":\"1.0.0\",\"process\":{\"terminal\":"
+	    "true,\"args\":[\"sh\"],\"cwd\":\"/\"},\"root\":{"
+	    "\"path\":\"rootfs\"},\"hostname\":\"crun\"}";
 	char *args[] = {"true", NULL}, *env[] = {"PATH=/bin", NULL};
 	struct vmctl_err err = {0};
 	char *out = bench_patch_oci_config(spec, "/t/rootfs", args, env, &err);
@@ -404,20 +439,23 @@ static void test_patch_oci_config(void **state)
 	assert_int_equal(cJSON_GetArraySize(a), 1);
 	assert_string_equal(cJSON_GetArrayItem(a, 0)->valuestring, "true");
 	assert_string_equal(
-	    cJSON_GetArrayItem(cJSON_GetObjectItem(proc, "env"), 0)->valuestring,
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(proc, "env"), 0)
+		->valuestring,
 	    "PATH=/bin");
 	cJSON *root = cJSON_GetObjectItem(j, "root");
 	assert_string_equal(cJSON_GetObjectItem(root, "path")->valuestring,
 			    "/t/rootfs");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "readonly")));
-	assert_string_equal(cJSON_GetObjectItem(j, "hostname")->valuestring, "crun");
+	assert_string_equal(cJSON_GetObjectItem(j, "hostname")->valuestring,
+			    "crun");
 	cJSON_Delete(j);
 	free(out);
 	assert_null(bench_patch_oci_config("[1]", "/r", args, env, &err));
 	assert_null(bench_patch_oci_config("not json", "/r", args, env, &err));
 }
 
-/* ---- what runs say ------------------------------------------------------------ */
+/* ---- what runs say
+ * ------------------------------------------------------------ */
 
 static void test_parse_report(void **state)
 {
@@ -430,7 +468,8 @@ static void test_parse_report(void **state)
 			 "\"total_ms\":null,\"memory\":{\"peak_bytes\":2048,"
 			 "\"overhead_bytes\":0,\"guest_bytes\":1024},"
 			 "\"kernel\":\"6.1.192-vmctl\"}";
-	assert_int_equal(bench_parse_report(vm, m, kernel, sizeof(kernel), &code), 0);
+	assert_int_equal(
+	    bench_parse_report(vm, m, kernel, sizeof(kernel), &code), 0);
 	assert_int_equal(code, 3);
 	assert_close(m[METRIC_STARTUP_MS], 10.5);
 	assert_true(isnan(m[METRIC_TOTAL_MS]));
@@ -439,10 +478,12 @@ static void test_parse_report(void **state)
 	assert_close(m[METRIC_GUEST_BYTES], 1024);
 	assert_true(isnan(m[METRIC_WALL_MS])); /* not the report's */
 	assert_string_equal(kernel, "6.1.192-vmctl");
-	assert_int_equal(bench_parse_report("vmctl: no such image", m, NULL, 0, &code),
-			 -EINVAL);
-	assert_int_equal(bench_parse_report("{\"mode\":\"vm\"}", m, NULL, 0, &code),
-			 -EINVAL);
+	assert_int_equal(
+	    bench_parse_report("vmctl: no such image", m, NULL, 0, &code),
+	    -EINVAL);
+	assert_int_equal(
+	    bench_parse_report("{\"mode\":\"vm\"}", m, NULL, 0, &code),
+	    -EINVAL);
 }
 
 static void test_console_scanner(void **state)
@@ -466,7 +507,8 @@ static void test_console_scanner(void **state)
 	assert_string_equal(c.last_line, "reboot: Restarting system");
 
 	bench_console_init(&c);
-	const char *f = "\x1e" "F2 mount /dev/vda\n";
+	const char *f = "\x1e"
+			"F2 mount /dev/vda\n";
 	bench_console_feed(&c, f, strlen(f), 1);
 	assert_int_equal(c.wait_status, -1);
 	assert_non_null(strstr(c.last_line, "2 mount /dev/vda"));
