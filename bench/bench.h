@@ -114,6 +114,8 @@ struct bench_opts {
 	const char *names[BENCH_MAX_SUBJECTS]; /* modes, then peers, in order */
 	size_t n_names;
 	char baseline[32];
+	bool baseline_given; /* --baseline: an error if it cannot run (else the
+				first subject that runs is the baseline) */
 	const char *image;
 	char *const *cmd; /* the workload's command (NULL/empty: the image's) */
 };

@@ -574,6 +574,28 @@ static int setup_subjects(struct bench_ctx *x, struct vmctl_err *err)
 	return 0;
 }
 
+/* The baseline must run: a --baseline that was skipped is an error, the
+ * default moves on to the first subject that runs. */
+static int settle_baseline(struct bench_ctx *x, struct vmctl_err *err)
+{
+	struct bench_result *r = x->r;
+	const struct bench_subject *first = NULL;
+	for (size_t i = 0; i < r->n_subjects; i++) {
+		const struct bench_subject *s = &r->subjects[i];
+		if (!strcmp(s->name, r->baseline) && !s->skipped[0])
+			return 0;
+		if (!strcmp(s->name, r->baseline) && x->o->baseline_given)
+			return vmctl_errorf(err, EINVAL,
+					    "--baseline %s cannot run: %s",
+					    s->name, s->skipped);
+		if (!first && !s->skipped[0])
+			first = s;
+	}
+	if (first)
+		snprintf(r->baseline, sizeof(r->baseline), "%s", first->name);
+	return 0;
+}
+
 static int run_rounds(struct bench_ctx *x, struct vmctl_err *err)
 {
 	unsigned rounds = x->o->warmup + x->o->runs, active = 0;
@@ -641,6 +663,8 @@ int bench_run(const char *root, const struct bench_opts *o,
 		ret = vmctl_error(err, ENOMEM, "bench");
 	if (ret == 0)
 		ret = setup_subjects(x, err);
+	if (ret == 0)
+		ret = settle_baseline(x, err);
 	if (ret == 0)
 		ret = run_rounds(x, err);
 	if (ret == 0 && stop_requested(&x->st))

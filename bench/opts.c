@@ -122,6 +122,7 @@ int bench_opts_parse(const struct bench_flags *f, const char *image,
 	o->image = image;
 	o->cmd = cmd;
 	const char *base = f->baseline ? f->baseline : o->names[0];
+	o->baseline_given = f->baseline != NULL;
 	bool listed = false;
 	for (size_t i = 0; i < o->n_names; i++)
 		listed |= !strcmp(o->names[i], base);

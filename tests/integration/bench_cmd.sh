@@ -130,6 +130,27 @@ bad_flags() {
 	no_leftovers
 }
 
+# A peer that is not installed is skipped with the reason and still listed;
+# a --baseline that cannot run is an error.
+skipped_peer() {
+	mkdir -p "$T/nobin"
+	PATH=$T/nobin "$VMCTL" bench --runs 1 --warmup 0 --modes container --peers crun,qemu --json \
+		busybox true >"$T/n.json" 2>/dev/null || return 1
+	jcheck "$T/n.json" '
+assert [s["name"] for s in d["subjects"]] == ["container", "crun", "qemu"]
+assert S["crun"]["skipped"] == "crun is not installed", S["crun"]["skipped"]
+assert S["qemu"]["skipped"] == "qemu-system-x86_64 is not installed"
+assert S["crun"]["samples"]["wall_ms"] == [] and S["crun"]["stats"]["wall_ms"]["n"] == 0
+assert S["container"]["stats"]["wall_ms"]["n"] == 1
+' || return 1
+	local err
+	err=$(PATH=$T/nobin "$VMCTL" bench --runs 1 --modes container --peers crun --baseline crun \
+		busybox true 2>&1 >/dev/null)
+	expect_eq "$?" 125 "status with a baseline that cannot run"
+	expect_eq "$err" "vmctl: bench: --baseline crun cannot run: crun is not installed"
+	no_leftovers
+}
+
 # Ctrl-C: the running child is stopped, everything prepared removed, exit 130.
 interrupt() {
 	"$VMCTL" bench --runs 1000 --modes container --peers crun,runc,bwrap busybox sleep 0.02 \
@@ -163,6 +184,7 @@ t "bench: the table and --csv" table_and_csv
 t "bench: expected exit status from the warm-up, --concurrency 3" expected_status_and_concurrency
 t "bench: a hung run is killed at --timeout and counted as failed" timeout_counts_as_failure
 t "bench: bad flags give one line and 125" bad_flags
+t "bench: a missing peer is skipped and listed; its --baseline is an error" skipped_peer
 t "bench: Ctrl-C stops, cleans up, exits 130" interrupt
 t "bench: --svg writes a document or fails cleanly" svg_file
 

@@ -284,6 +284,7 @@ static void test_opts_defaults(void **state)
 	assert_string_equal(o.names[0], "container");
 	assert_string_equal(o.names[1], "vm");
 	assert_string_equal(o.baseline, "container");
+	assert_false(o.baseline_given);
 	assert_true(o.timeout_sec == 0);
 }
 
@@ -306,6 +307,7 @@ static void test_opts_lists_and_baseline(void **state)
 	assert_string_equal(o.names[1], "qemu");
 	assert_string_equal(o.names[2], "crun");
 	assert_string_equal(o.baseline, "qemu");
+	assert_true(o.baseline_given);
 	assert_true(o.timeout_sec == 2.5);
 	assert_true(bench_is_peer("bwrap") && !bench_is_peer("vm"));
 	assert_true(bench_is_mode("vm") && !bench_is_mode("runc"));
