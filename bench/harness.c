@@ -31,7 +31,7 @@
 
 #define GRACE_NS (5LL * 1000000000LL) /* SIGTERM to SIGKILL */
 
-/* ---- the guest's console (pure) ------------------------------------------ */
+/* ---- the guest's console (pure) ---- */
 
 void bench_console_init(struct bench_console *c)
 {
@@ -106,8 +106,7 @@ void bench_console_feed(struct bench_console *c, const char *buf, size_t n,
 	}
 }
 
-/* ---- stop signals ---------------------------------------------------------
- */
+/* ---- stop signals ---- */
 
 static int stop_w = -1;
 
@@ -156,8 +155,7 @@ static bool stop_requested(const struct stopper *st)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* ---- one child --------------------------------------------------------------
- */
+/* ---- one child ---- */
 
 struct child {
 	pid_t pid;
@@ -241,9 +239,14 @@ static int child_spawn(const struct bench_plan *plan, char **argv,
 static void child_drain_console(struct child *c)
 {
 	char buf[4096];
-	ssize_t n;
+	ssize_t n = -1;
 	while (c->out_fd >= 0 && (n = read(c->out_fd, buf, sizeof(buf))) > 0)
 		bench_console_feed(&c->con, buf, (size_t)n, now_ns());
+	/* End of the console (or an error): stop polling it. */
+	if (c->out_fd >= 0 && (n == 0 || (errno != EAGAIN && errno != EINTR))) {
+		close(c->out_fd);
+		c->out_fd = -1;
+	}
 }
 
 static void child_reap(struct child *c)
@@ -272,8 +275,7 @@ static void child_stop(const struct bench_plan *plan, struct child *c,
 	}
 }
 
-/* ---- a batch: K instances of one subject at once
- * ----------------------------- */
+/* ---- a batch: K instances of one subject at once ---- */
 
 struct batch {
 	struct child *c;
@@ -289,7 +291,9 @@ static int wait_batch(const struct bench_plan *plan, struct batch *b,
 		struct child *owner[1 + 2 * BENCH_MAX_CONCURRENCY];
 		size_t n = 0;
 		int64_t now = now_ns(), next = now + GRACE_NS;
-		pfd[n] = (struct pollfd){.fd = st->fds[0], .events = POLLIN};
+		/* Once stopping, the (still readable) stop pipe is left out. */
+		pfd[n] = (struct pollfd){.fd = stopping ? -1 : st->fds[0],
+					 .events = POLLIN};
 		owner[n++] = NULL;
 		for (unsigned i = 0; i < b->k; i++) {
 			struct child *c = &b->c[i];
@@ -329,8 +333,7 @@ static int wait_batch(const struct bench_plan *plan, struct batch *b,
 	}
 }
 
-/* ---- turning a run into samples --------------------------------------------
- */
+/* ---- turning a run into samples ---- */
 
 static char *last_line(int fd)
 {
@@ -409,8 +412,7 @@ static void describe_failure(const struct bench_plan *plan, struct child *c,
 		 *said ? ": " : "", said);
 }
 
-/* ---- the loop --------------------------------------------------------------
- */
+/* ---- the loop ---- */
 
 struct bench_ctx {
 	const char *root;
@@ -499,7 +501,9 @@ static int run_batch(struct bench_ctx *x, size_t si, unsigned round,
 {
 	struct bench_plan *plan = &x->plan[si];
 	unsigned k = x->o->concurrency;
-	struct child c[BENCH_MAX_CONCURRENCY];
+	cleanup_free struct child *c = calloc(k, sizeof(*c));
+	if (!c)
+		return vmctl_error(err, ENOMEM, "bench");
 	for (unsigned i = 0; i < k; i++) {
 		c[i] = (struct child){
 		    .pidfd = -1, .err_fd = -1, .out_fd = -1, .pid = -1};

@@ -106,7 +106,7 @@ char *bench_json(const struct bench_result *r)
 	return out;
 }
 
-/* ---- CSV: one row per measured run --------------------------------------- */
+/* ---- CSV: one row per measured run ---- */
 
 char *bench_csv(const struct bench_result *r)
 {
@@ -131,7 +131,7 @@ char *bench_csv(const struct bench_result *r)
 				if (isnan(v))
 					fputc(',', f);
 				else
-					fprintf(f, ",%.6g", v);
+					fprintf(f, ",%.10g", v);
 			}
 			fputc('\n', f);
 		}
@@ -143,8 +143,7 @@ char *bench_csv(const struct bench_result *r)
 	return out;
 }
 
-/* ---- the report of one vmctl run --------------------------------------------
- */
+/* ---- the report of one vmctl run ---- */
 
 static double field(const cJSON *o, const char *key)
 {

@@ -32,7 +32,7 @@
 
 #define VM_MEM_MIB 128 /* vmctl's VM default (common/spec.h: 128 MiB) */
 
-/* ---- commands (pure) ---------------------------------------------------- */
+/* ---- commands (pure) ---- */
 
 static int push_all(char ***v, const char *const *items)
 {
@@ -184,8 +184,7 @@ char *bench_patch_oci_config(const char *config_json, const char *rootfs,
 	return out;
 }
 
-/* ---- preparation ----------------------------------------------------------
- */
+/* ---- preparation ---- */
 
 void bench_prep_init(struct bench_prep *p)
 {

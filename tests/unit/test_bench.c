@@ -22,7 +22,7 @@ static void assert_close(double a, double b)
 	assert_true(fabs(a - b) < 1e-9);
 }
 
-/* ---- statistics ---------------------------------------------------------- */
+/* ---- statistics ---- */
 
 static void test_median_odd_even(void **state)
 {
@@ -86,8 +86,7 @@ static void test_metric_names(void **state)
 	assert_string_equal(bench_metric_name(METRIC_COUNT), "?");
 }
 
-/* ---- a result built by hand ------------------------------------------------
- */
+/* ---- a result built by hand ---- */
 
 static double *values(const double *v, size_t n)
 {
@@ -261,8 +260,7 @@ static void test_table_writer(void **state)
 	bench_result_free(&r);
 }
 
-/* ---- flags ------------------------------------------------------------------
- */
+/* ---- flags ---- */
 
 static int parse(struct bench_flags f, const char *image, struct bench_opts *o,
 		 struct vmctl_err *err)
@@ -364,8 +362,7 @@ static void test_opts_errors(void **state)
 	expect_error((struct bench_flags){0}, NULL, "needs an IMAGE");
 }
 
-/* ---- commands
- * ----------------------------------------------------------------- */
+/* ---- commands ---- */
 
 static const struct bench_paths paths = {.vmctl = "/proc/self/exe",
 					 .rootfs = "/t/rootfs",
@@ -456,8 +453,7 @@ static void test_patch_oci_config(void **state)
 	assert_null(bench_patch_oci_config("not json", "/r", args, env, &err));
 }
 
-/* ---- what runs say
- * ------------------------------------------------------------ */
+/* ---- what runs say ---- */
 
 static void test_parse_report(void **state)
 {
