@@ -584,7 +584,7 @@ static int settle_baseline(struct bench_ctx *x, struct vmctl_err *err)
 {
 	struct bench_result *r = x->r;
 	const struct bench_subject *first = NULL;
-	for (size_t i = 0; i < r->n_subjects; i++) {
+	for (size_t i = 0; r->subjects && i < r->n_subjects; i++) {
 		const struct bench_subject *s = &r->subjects[i];
 		if (!strcmp(s->name, r->baseline) && !s->skipped[0])
 			return 0;
