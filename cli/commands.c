@@ -25,9 +25,26 @@ static const char run_help[] =
 	"      --report[=text|json]  print startup time and memory use on stderr at exit\n"
 	"      --kernel PATH         guest kernel (vm; default: vmctl's own, built on first use)\n";
 
+static const char bench_help[] =
+	"      --runs N              measured runs of each subject (default 10)\n"
+	"      --warmup N            runs of each first, not kept (default 1)\n"
+	"      --modes LIST          vmctl's modes: container,vm (default both)\n"
+	"      --peers LIST          other runtimes on the same rootfs/kernel:\n"
+	"                            crun,runc,bwrap,qemu (default none)\n"
+	"      --concurrency K       start K at once (per-run figures + starts/s)\n"
+	"      --baseline NAME       ratios against this subject (default: the first mode)\n"
+	"      --timeout SECONDS     kill a run after this long (default 60 vm, 10 others)\n"
+	"      --json | --csv        the result as JSON / one CSV row per run on stdout\n"
+	"      --svg FILE            charts as SVG\n"
+	"      --html FILE           a self-contained report page\n";
+
 const struct command commands[] = {
 	{"run", cmd_run, "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
 	 "Run a command in a new container or micro-VM", run_help},
+	{"bench", cmd_bench,
+	 "bench [OPTIONS] IMAGE [COMMAND] [ARG...]",
+	 "Run every mode and peer runtime N times, interleaved, and compare them",
+	 bench_help},
 	{"ps", cmd_ps, "ps [-a] [--json]", "List runs (-a: also the exited ones)",
 	 "  -a, --all    show exited runs too\n      --json   one JSON array\n"},
 	{"rm", cmd_rm, "rm [-f] NAME|ID...", "Remove runs (-f: kill running ones first)",
@@ -99,7 +116,8 @@ bool cli_wants_help(const struct command *cmd, int argc, char **argv)
 			return true;
 		}
 		/* For run, everything after the image belongs to the workload. */
-		if (argv[i][0] != '-' && !strcmp(cmd->name, "run"))
+		if (argv[i][0] != '-' &&
+		    (!strcmp(cmd->name, "run") || !strcmp(cmd->name, "bench")))
 			return false;
 	}
 	return false;

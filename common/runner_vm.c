@@ -67,46 +67,6 @@ static int locate_kernel(const struct run_spec *spec, char *path, size_t n,
 	return guest_kernel_locate(path, n, err);
 }
 
-/* A copy that keeps holes (the ext4 image is mostly empty). */
-static int copy_file_sparse(const char *src, const char *dst, struct vmctl_err *err)
-{
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return vmctl_error(err, errno, "opening %s", src);
-	int outfd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (outfd < 0) {
-		int e = errno;
-		close(in);
-		return vmctl_error(err, e, "creating %s", dst);
-	}
-	int r = 0;
-	off_t size = lseek(in, 0, SEEK_END);
-	for (off_t off = 0; r == 0 && off < size;) {
-		off_t data = lseek(in, off, SEEK_DATA);
-		if (data < 0)
-			break; /* only a hole is left */
-		off_t hole = lseek(in, data, SEEK_HOLE);
-		if (hole < 0)
-			hole = size;
-		loff_t ip = data, op = data;
-		for (size_t left = (size_t)(hole - data); r == 0 && left > 0;) {
-			ssize_t c = copy_file_range(in, &ip, outfd, &op, left, 0);
-			if (c <= 0)
-				r = vmctl_error(err, c < 0 ? errno : EIO, "copying %s", src);
-			else
-				left -= (size_t)c;
-		}
-		off = hole;
-	}
-	if (r == 0 && ftruncate(outfd, size) < 0)
-		r = vmctl_error(err, errno, "sizing %s", dst);
-	close(in);
-	close(outfd);
-	if (r < 0)
-		unlink(dst);
-	return r;
-}
-
 static int build_initramfs(const struct ctr_state *st, char *const *argv,
 			   char *const *env, const char *workdir,
 			   const char *hostname, const char *const *layer_dirs,

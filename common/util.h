@@ -42,6 +42,10 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode);
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 
+/* Copies src to dst (created 0600 or truncated) keeping its holes; dst is
+ * removed on failure.  Returns 0 or a negative errno with err filled. */
+int copy_file_sparse(const char *src, const char *dst, struct vmctl_err *err);
+
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int xsnprintf(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
