@@ -40,7 +40,7 @@ static const char page_css[] =
     ".subject{font-weight:700;font-size:18px;overflow-wrap:break-word;"
     "word-break:break-word}\n"
     ".glance{font-size:22px;margin:12px 0;padding-left:28px}\n"
-    ".glance li{margin:4px 0}\n"
+    ".glance li{margin:4px 0}\n.glance b{white-space:nowrap}\n"
     ".tag{display:inline-block;font-size:13px;background:#e5e7eb;"
     "border-radius:4px;padding:0 6px;margin-left:6px;font-weight:600}\n"
     ".failed{color:#b91c1c;font-weight:700}\n"
@@ -50,6 +50,7 @@ static const char page_css[] =
     "figure svg{width:100%;height:auto;display:block;border:1px solid "
     "#e5e7eb;border-radius:8px}\n"
     "table.subjects code{font-size:15px;overflow-wrap:anywhere}\n"
+    "table.results td:first-child{min-width:8em}\n"
     "dl.machine{display:grid;grid-template-columns:max-content 1fr;"
     "gap:6px 24px;margin:0}\n"
     "dl.machine dt{font-weight:700}dl.machine dd{margin:0}\n"
@@ -122,6 +123,15 @@ static void write_kind(FILE *f, const struct bench_subject *s)
 		fputs(" <span class=\"tag\">VM</span>", f);
 }
 
+/* "1.62 MiB", "1.96 MiB" -> "1.62", "1.96 MiB": a range names its unit
+ * once, which keeps the table narrow enough for a projector. */
+static void drop_shared_unit(char *lo, const char *hi)
+{
+	const char *lu = strrchr(lo, ' '), *hu = strrchr(hi, ' ');
+	if (lu && hu && strcmp(lu, hu) == 0)
+		lo[lu - lo] = '\0';
+}
+
 /* median (bold), p95 and min-max (small), the ratio against the baseline. */
 static void write_figure(FILE *f, const struct bench_result *r,
 			 const struct bench_subject *s, enum bench_metric m)
@@ -137,6 +147,7 @@ static void write_figure(FILE *f, const struct bench_result *r,
 	bench_fmt_metric(p95, sizeof(p95), m, st->p95);
 	bench_fmt_metric(lo, sizeof(lo), m, st->min);
 	bench_fmt_metric(hi, sizeof(hi), m, st->max);
+	drop_shared_unit(lo, hi);
 	fprintf(f,
 		"<td class=\"num\"><b>%s</b><small>p95 %s</small>"
 		"<small>%s &ndash; %s</small>",

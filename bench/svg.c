@@ -28,14 +28,15 @@
 
 /* Geometry, in SVG user units (the page scales the whole picture). */
 #define WIDTH 1000
-#define NAME_X 16     /* subject names */
-#define PLOT_X0 260.0 /* where bars start */
-#define PLOT_X1 790.0 /* the axis maximum; value labels go right of it */
-#define ROW_H 26.0    /* one bar */
+#define NAME_X 16      /* subject names */
+#define PLOT_X0 260.0  /* where bars start */
+#define PLOT_X1 790.0  /* the axis maximum; value labels go right of it */
+#define STACK_X1 680.0 /* the same for the stacked chart's longer labels */
+#define ROW_H 26.0     /* one bar */
 #define BAR_H 17.0
 #define GROUP_PAD 10.0 /* between subjects */
 #define AXIS_H 34.0    /* tick labels under a panel */
-#define NAME_CHARS 18  /* a longer subject name is cut with an ellipsis */
+#define NAME_CHARS 15  /* a longer subject name is cut with an ellipsis */
 
 #define INK "#111827"
 #define MUTED "#6b7280"
@@ -59,6 +60,7 @@ struct axis {
 	double step;	  /* between ticks, base units */
 	double div;	  /* base units per display unit */
 	const char *unit; /* display unit */
+	double x1;	  /* where max is drawn */
 };
 
 /* 1, 2 or 5 times a power of ten, so that about five ticks cover max. */
@@ -101,7 +103,7 @@ static double scale_x(const struct axis *ax, double v)
 		return PLOT_X0;
 	if (v > ax->max)
 		v = ax->max;
-	return PLOT_X0 + v / ax->max * (PLOT_X1 - PLOT_X0);
+	return PLOT_X0 + v / ax->max * (ax->x1 - PLOT_X0);
 }
 
 static void tick_label(char *buf, size_t n, const struct axis *ax, double v)
@@ -418,16 +420,24 @@ static double draw_panel(FILE *f, const struct bench_result *r,
 	    [PANEL_VMS] = "Virtual machines (boot their own kernel)"};
 	if (panel_count(r, p) == 0)
 		return y;
-	if (p != PANEL_ALL) {
-		fprintf(f,
-			"<text x=\"%d\" y=\"%.1f\" font-size=\"17\" "
-			"font-weight=\"bold\" fill=\"%s\">%s</text>\n",
-			NAME_X, y + 18, INK, headings[p]);
-		y += 28;
-	}
 	double max = panel_data_max(r, def, p);
 	bool bytes = !def->metrics || is_bytes(def->metrics[0]);
 	struct axis ax = bytes ? bytes_axis(max) : time_axis(max);
+	ax.x1 = def->metrics ? PLOT_X1 : STACK_X1;
+	if (p != PANEL_ALL) {
+		/* Panels have their own scales: say so, or equal bars for 40
+		 * ms and 10 s would read as equal times. */
+		char scale[32];
+		tick_label(scale, sizeof(scale), &ax, ax.max);
+		fprintf(
+		    f,
+		    "<text x=\"%d\" y=\"%.1f\" font-size=\"17\" "
+		    "font-weight=\"bold\" fill=\"%s\">%s<tspan "
+		    "font-weight=\"normal\" fill=\"%s\"> \xE2\x80\x94 scale "
+		    "0 to %s</tspan></text>\n",
+		    NAME_X, y + 18, INK, headings[p], MUTED, scale);
+		y += 28;
+	}
 
 	/* Grid first (under the bars): draw the rows into a buffer to learn
 	 * the panel's height. */

@@ -399,6 +399,26 @@ static void bar_fill(const char *svg, const char *title, char *out, size_t n)
 	snprintf(out, n, "%.7s", fill + 6);
 }
 
+static void test_long_name_cut_in_charts_whole_in_page(void **state)
+{
+	struct bench_result *r = fixture_result(0);
+	struct vmctl_err err = {0};
+	/* 31 bytes and no NUL inside the array: the writers stop at its end */
+	memset(r->subjects[2].name, 'n', sizeof(r->subjects[2].name));
+	char *svg = bench_svg(r, &err), *html = bench_html(r, &err);
+	assert_non_null(svg);
+	assert_non_null(html);
+	assert_well_formed(svg, svg_tags, false);
+	assert_well_formed(html, html_tags, true);
+	assert_non_null(strstr(svg, ">nnnnnnnnnnnnnnn\xE2\x80\xA6</text>"));
+	char whole[40];
+	snprintf(whole, sizeof(whole), ">%.32s<", r->subjects[2].name);
+	assert_non_null(strstr(html, whole));
+	free(svg);
+	free(html);
+	fixture_free(r);
+}
+
 static void test_svg_colors_per_kind(void **state)
 {
 	struct bench_result *r = fixture_result(0);
@@ -633,6 +653,7 @@ int main(void)
 	    cmocka_unit_test(test_svg_nan_is_na_and_never_drawn),
 	    cmocka_unit_test(test_svg_skipped_shown_greyed),
 	    cmocka_unit_test(test_svg_split_panels_and_units),
+	    cmocka_unit_test(test_long_name_cut_in_charts_whole_in_page),
 	    cmocka_unit_test(test_svg_colors_per_kind),
 	    cmocka_unit_test(test_empty_and_bad_results),
 	    cmocka_unit_test(test_html_page),
