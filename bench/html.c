@@ -331,8 +331,10 @@ static void write_subjects(FILE *f, const struct bench_result *r)
 		fputs("</span></td><td>", f);
 		if (s->version[0])
 			bench_escape(f, s->version, sizeof(s->version));
-		else
+		else if (s->kind == BENCH_MODE)
 			fputs("vmctl (this build)", f);
+		else
+			fputs("<span class=\"na\">n/a</span>", f);
 		fputs("</td><td><code>", f);
 		bench_escape(f, s->how, sizeof(s->how));
 		fputs("</code></td></tr>\n", f);

@@ -239,11 +239,6 @@ static double draw_skipped(FILE *f, const struct bench_subject *s, double y)
 	return h;
 }
 
-static void fmt_value(char *buf, size_t n, enum bench_metric m, double v)
-{
-	bench_fmt_metric(buf, n, m, v);
-}
-
 /* One figure: bar to the median, tick at p95, whisker from min to max, the
  * median (and p95) printed right of it.  NAN median: "n/a", nothing drawn. */
 static void draw_stats_row(FILE *f, const struct bench_subject *s,
@@ -253,10 +248,10 @@ static void draw_stats_row(FILE *f, const struct bench_subject *s,
 	const struct bench_stats *st = &s->stats[m];
 	double mid = y + ROW_H / 2;
 	char med[32], p95[32], lo[32], hi[32];
-	fmt_value(med, sizeof(med), m, st->median);
-	fmt_value(p95, sizeof(p95), m, st->p95);
-	fmt_value(lo, sizeof(lo), m, st->min);
-	fmt_value(hi, sizeof(hi), m, st->max);
+	bench_fmt_metric(med, sizeof(med), m, st->median);
+	bench_fmt_metric(p95, sizeof(p95), m, st->p95);
+	bench_fmt_metric(lo, sizeof(lo), m, st->min);
+	bench_fmt_metric(hi, sizeof(hi), m, st->max);
 
 	fprintf(f,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" fill=\"%s\" "
