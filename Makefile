@@ -44,6 +44,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Helper programs of the integration tests (e.g. bench_fixture writes a bench page).
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
 all: $(BIN)/vmctl $(BIN)/vmctl-init
 
@@ -68,10 +71,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CLI_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-unit: $(UNIT_BINS)
+$(BUILD)/tests/%: tests/tools/%.c $(CLI_OBJS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
 	tests/run --unit
 
-test: all $(UNIT_BINS)
+test: all $(UNIT_BINS) $(TOOL_BINS)
 	tests/run
 
 asan:
