@@ -166,7 +166,32 @@ EOF
 	fi
 }
 
+# The real thing: `vmctl bench --html` on both modes and a peer, rendered by chromium.
+real_bench_page() {
+	ensure_base_image
+	local modes=container
+	[ -w /dev/kvm ] && modes=container,vm
+	"$VMCTL" bench --runs 2 --warmup 0 --modes "$modes" --peers bwrap --html "$T/real.html" \
+		--svg "$T/real.svg" busybox true >/dev/null 2>"$T/real.err" || {
+		cat "$T/real.err"
+		return 1
+	}
+	python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$T/real.svg" || return 1
+	chromium_run "file://$T/real.html" --dump-dom >"$T/real-dom.html" || return 1
+	local dom
+	dom=$(cat "$T/real-dom.html")
+	expect_eq "$(grep -o '<svg' "$T/real-dom.html" | wc -l)" 3 "three charts in the DOM"
+	expect_contains "$dom" "bwrap"
+	expect_contains "$dom" "container"
+	[ "$modes" = container ] || expect_contains "$dom" "-vmctl" "the guest kernel among the machine's facts"
+	chromium_run "file://$T/real.html" --screenshot="$T/real.png" --window-size=1280,2000 \
+		>/dev/null || return 1
+	expect_eq "$(head -c 8 "$T/real.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "a PNG"
+	expect_eq "$([ "$(stat -c %s "$T/real.png")" -gt 50000 ] && echo big)" big "a screenshot with content"
+}
+
 t "bench charts: the SVG is well-formed XML (plain, hostile names, no subject)" svg_well_formed
 t "bench html: chromium's DOM has the three charts, their bars and the table" dom_has_charts
 t "bench html: names full of markup stay text in the browser" dom_hostile_is_text
 t "bench html: the screenshot is a PNG with the charts drawn, not a blank page" screenshot_not_blank
+t "bench html: vmctl bench --html on both modes and bwrap renders in chromium" real_bench_page
