@@ -23,6 +23,7 @@
 
 #include "common/cleanup.h"
 #include "common/digest.h"
+#include "common/memo.h"
 #include "common/strv.h"
 #include "common/util.h"
 
@@ -135,17 +136,45 @@ static int kernel_dir(char *buf, size_t n, struct vmctl_err *err)
 	return 0;
 }
 
+/* The key, from the memo in the cache when the recipe's files are the same
+ * (common/memo.h): every VM run looks the kernel up, and hashing would load
+ * libcrypto into the monitor whose memory the report measures. */
+static int memoized_key(const char *dir, const char *cache, char *key, size_t n)
+{
+	char fp[16384], memo[PATH_MAX];
+	size_t off = 0;
+	cleanup_strv char **patches = list_patches(dir);
+	int r = xsnprintf(memo, sizeof(memo), "%s/.key-memo", cache);
+	const char *fixed[] = {"config.fragment", "build.sh"};
+	for (size_t i = 0; r == 0 && i < 2 + (patches ? strv_len(patches) : 0); i++) {
+		char path[PATH_MAX];
+		r = xsnprintf(path, sizeof(path), "%s/%s", dir, i < 2 ? fixed[i] : patches[i - 2]);
+		if (r == 0)
+			r = memo_fingerprint_add(fp, sizeof(fp), &off, path);
+	}
+	if (r == 0)
+		r = memo_fingerprint_add(fp, sizeof(fp), &off, kernel_source());
+	if (r == 0 && memo_lookup(memo, fp, key, n) == 0)
+		return 0;
+	int k = guest_kernel_key(dir, key, n);
+	if (k == 0 && r == 0)
+		memo_store(memo, fp, key); /* best effort: a read-only cache is fine */
+	return k;
+}
+
 int guest_kernel_locate(char *path, size_t n, struct vmctl_err *err)
 {
 	char dir[PATH_MAX], cache[PATH_MAX], key[32];
 	int r = kernel_dir(dir, sizeof(dir), err);
 	if (r < 0)
 		return r;
-	r = guest_kernel_key(dir, key, sizeof(key));
+	if (guest_kernel_cache_dir(cache, sizeof(cache)) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "kernel cache path too long");
+	r = memoized_key(dir, cache, key, sizeof(key));
 	if (r < 0)
 		return vmctl_error(err, r,
 				   "computing the guest kernel's cache key");
-	if (guest_kernel_cache_dir(cache, sizeof(cache)) < 0 ||
+	if (
 	    xsnprintf(path, n, "%s/%s/vmlinux", cache, key) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG,
 				    "kernel cache path too long");
