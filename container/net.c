@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,6 +41,9 @@ int net_loopback_up(void)
 struct container_net {
 	pthread_t thread;
 	bool joined;
+	bool pinned;            /* started away from our CPU (other_cpus) */
+	cpu_set_t all;          /* the CPUs we may use, to unpin it */
+	atomic_bool done;
 	int fd;
 	int err; /* positive errno */
 	const char *what;
@@ -66,6 +70,7 @@ static void *make_netns(void *arg)
 		n->err = errno;
 		n->what = "open the new network namespace";
 	}
+	atomic_store(&n->done, true);
 	return NULL;
 }
 
@@ -74,15 +79,16 @@ static void *make_netns(void *arg)
  * before our own work instead of beside it (seen in traces here).  So the
  * thread may run anywhere but where we run now; a hint, not a need: with
  * one CPU, or when it fails, the thread just runs where it can. */
-static void other_cpus(pthread_attr_t *attr)
+static void other_cpus(struct container_net *n, pthread_attr_t *attr)
 {
 	cpu_set_t set;
 	int self = sched_getcpu();
-	if (self < 0 || sched_getaffinity(0, sizeof(set), &set) < 0 ||
-	    CPU_COUNT(&set) < 2)
+	if (self < 0 || sched_getaffinity(0, sizeof(n->all), &n->all) < 0 ||
+	    CPU_COUNT(&n->all) < 2)
 		return;
+	set = n->all;
 	CPU_CLR(self, &set);
-	pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+	n->pinned = pthread_attr_setaffinity_np(attr, sizeof(set), &set) == 0;
 }
 
 int container_net_start(struct container_net **out, struct vmctl_err *err)
@@ -93,7 +99,7 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	n->fd = -1;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
-	other_cpus(&attr);
+	other_cpus(n, &attr);
 	int r = pthread_create(&n->thread, &attr, make_netns, n);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
@@ -104,10 +110,15 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	return 0;
 }
 
+/* When the other CPU was busy the thread may not have run yet: once we
+ * wait for it, our CPU is free, so it may run anywhere. */
 static void join(struct container_net *n)
 {
-	if (!n->joined)
-		pthread_join(n->thread, NULL);
+	if (n->joined)
+		return;
+	if (n->pinned && !atomic_load(&n->done))
+		pthread_setaffinity_np(n->thread, sizeof(n->all), &n->all);
+	pthread_join(n->thread, NULL);
 	n->joined = true;
 }
 
