@@ -1,27 +1,12 @@
 #!/usr/bin/env bash
-# pull from Debian's docker-registry on loopback (seeded with skopeo until
-# `vmctl push` lands): by tag, run the result, by digest, missing names.
+# pull from Debian's docker-registry on loopback, seeded by skopeo (interoperability: an image
+# another tool pushed): by tag, run the result, by digest, missing names.
 . "$(dirname "$0")/lib.sh"
 ensure_base_image
 
-command -v docker-registry >/dev/null || { skip registry "docker-registry not installed"; exit 0; }
-command -v skopeo >/dev/null || { skip registry "skopeo not installed"; exit 0; }
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-mkdir -p "$T/reg"
-cat >"$T/registry.yml" <<YML
-version: 0.1
-storage:
-  filesystem:
-    rootdirectory: $T/reg
-http:
-  addr: $REG
-YML
-docker-registry serve "$T/registry.yml" >"$T/registry.log" 2>&1 &
-REG_PID=$!
-trap 'kill $REG_PID 2>/dev/null' EXIT
-for _ in $(seq 50); do curl -sf "http://$REG/v2/" >/dev/null && break; sleep 0.1; done
+. "$(dirname "$0")/registry_lib.sh"
+need_registry_tools skopeo
+start_registry || exit 1
 
 "$VMCTL" save -o "$T/lay/" busybox
 skopeo copy -q --dest-tls-verify=false oci:"$T/lay":busybox:latest "docker://$REG/busybox:1"
