@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/util.h"
 #include "oci.h"
 #include "registry.h"
 #include "registry_client.h"
@@ -81,14 +82,12 @@ static int start_upload(struct push_ctx *p, const char *digest,
 {
 	struct reg_session *s = &p->s;
 	char url[URL_MAX];
-	int len = 0;
 	if (registry_url(url, sizeof(url), s->o->insecure, s->ref.host,
-			 s->ref.repo, NULL, NULL) < 0 ||
-	    (from &&
-	     (len = snprintf(url + strlen(url), sizeof(url) - strlen(url),
-			     "?mount=%s&from=%s", digest, from)) < 0))
+			 s->ref.repo, NULL, NULL) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "URL too long");
-	if (strlen(url) + 1 >= sizeof(url))
+	size_t used = strlen(url);
+	if (from && xsnprintf(url + used, sizeof(url) - used,
+			      "?mount=%s&from=%s", digest, from) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "URL too long");
 	struct reg_request q = {.method = "POST", .url = url, .body_fd = -1};
 	struct reg_response resp = {0};
