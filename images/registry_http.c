@@ -66,6 +66,7 @@ struct exchange {
 	const struct reg_request *req;
 	struct reg_response *resp;
 	uint64_t sent;
+	bool too_big; /* a 2xx answer kept in memory outgrew BODY_MAX */
 };
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
@@ -103,7 +104,9 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ctx)
 	/* Error bodies only matter for their message: keep the start. */
 	if (!ok && x->resp->body.len > 65536)
 		return n;
-	return buf_append(&x->resp->body, p, n);
+	size_t kept = buf_append(&x->resp->body, p, n);
+	x->too_big = kept == 0 && n > 0;
+	return kept;
 }
 
 static size_t on_read(char *p, size_t size, size_t nmemb, void *ctx)
@@ -196,7 +199,7 @@ static int perform_once(struct reg_session *s, const struct reg_request *q,
 	const struct curl_api *c = s->c;
 	reg_response_free(resp);
 	memset(resp, 0, sizeof(*resp));
-	struct exchange x = {q, resp, 0};
+	struct exchange x = {.req = q, .resp = resp};
 	c->curl_easy_reset(s->h);
 	c->curl_easy_setopt(s->h, CURLOPT_URL, q->url);
 	c->curl_easy_setopt(s->h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -224,6 +227,10 @@ static int perform_once(struct reg_session *s, const struct reg_request *q,
 	c->curl_slist_free_all(hdr);
 	if (rc == CURLE_WRITE_ERROR && err->code)
 		return -err->code; /* the sink's own error */
+	if (rc == CURLE_WRITE_ERROR && x.too_big)
+		return vmctl_errorf(err, EFBIG,
+				    "%s %s: answer larger than %u MiB",
+				    q->method, q->url, BODY_MAX >> 20);
 	if (rc != CURLE_OK)
 		return vmctl_errorf(err, EIO, "%s %s: %s", q->method, q->url,
 				    c->curl_easy_strerror(rc));
