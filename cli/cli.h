@@ -57,6 +57,7 @@ void cli_format_ago(int64_t then, char *buf, size_t n);
 
 int cmd_tag(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_save(int argc, char **argv);

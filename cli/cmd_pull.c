@@ -1,30 +1,25 @@
-/* cmd_pull.c - `vmctl pull [--insecure] [HOST[:PORT]/]REPO[:TAG|@DIGEST]`. */
+/* cmd_pull.c - `vmctl pull [OPTIONS] [HOST[:PORT]/]REPO[:TAG|@DIGEST]`. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "common/util.h"
-#include "images/registry_client.h"
+#include "registry_flags.h"
 
 int cmd_pull(int argc, char **argv)
 {
-	bool insecure = false;
-	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--insecure", &insecure), CLI_FLAGS_END};
-	int first;
-	if (cli_scan_flags("pull", argc, argv, flags, &first))
+	struct registry_cli rc;
+	const char *name;
+	if (registry_cli_parse("pull", argc, argv, &rc, &name)) {
+		registry_cli_done(&rc);
 		return EXIT_VMCTL_ERROR;
-	if (argc - first != 1)
-		return cli_fail("\"vmctl pull\" requires exactly 1 argument: "
-				"vmctl pull [--insecure] NAME[:TAG|@DIGEST]");
-	struct registry_opts o = {
-	    .insecure = insecure,
-	    .user = getenv("VMCTL_REGISTRY_USER"),
-	    .password = getenv("VMCTL_REGISTRY_PASSWORD"),
-	};
+	}
 	struct vmctl_err err = {0};
 	char id[80] = "";
-	if (registry_pull(vmctl_root(), argv[first], &o, id, &err) < 0)
-		return cli_fail("pull %s: %s", argv[first], err.msg);
-	printf("Pulled: %s (%s)\n", argv[first], id);
+	int r = registry_pull(vmctl_root(), name, &rc.o, id, NULL, &err);
+	registry_cli_done(&rc);
+	if (r < 0)
+		return cli_fail("pull %s: %s", name, err.msg);
+	printf("Pulled: %s (%s)\n", name, id);
 	return 0;
 }

@@ -38,6 +38,14 @@ static const char bench_help[] =
 	"      --svg FILE            charts as SVG\n"
 	"      --html FILE           a self-contained report page\n";
 
+static const char registry_help[] =
+	"      --insecure         plain HTTP (a registry on loopback, say)\n"
+	"  -u, --username USER    user for Basic or token authentication\n"
+	"      --password-stdin   read the password from stdin (one line)\n"
+	"Environment: VMCTL_REGISTRY_USER, VMCTL_REGISTRY_PASSWORD (used when the flags are\n"
+	"not given); VMCTL_PUSH_CHUNK_SIZE (push blobs above it in chunks of it; default\n"
+	"64m, 0: never).  A progress bar is drawn when stderr is a terminal.\n";
+
 const struct command commands[] = {
 	{"run", cmd_run, "run [OPTIONS] IMAGE [COMMAND] [ARG...]",
 	 "Run a command in a new container or micro-VM", run_help},
@@ -55,7 +63,10 @@ const struct command commands[] = {
 	{"images", cmd_images, "images [--json]", "List images",
 	 "      --json   one JSON array\n"},
 	{"tag", cmd_tag, "tag SOURCE TARGET", "Give an image another name (REPO[:TAG])", NULL},
-	{"pull", cmd_pull, "pull [--insecure] [HOST[:PORT]/]REPO[:TAG|@DIGEST]", "Download an image from a registry", NULL},
+	{"pull", cmd_pull, "pull [OPTIONS] [HOST[:PORT]/]REPO[:TAG|@DIGEST]",
+	 "Download an image from a registry", registry_help},
+	{"push", cmd_push, "push [OPTIONS] [HOST[:PORT]/]REPO[:TAG]",
+	 "Upload a local image to a registry (name it first with vmctl tag)", registry_help},
 	{"rmi", cmd_rmi, "rmi [-f] IMAGE...", "Remove images (-f: even while a run uses them)",
 	 "  -f, --force  remove an image that runs use, or all names of an id\n"},
 	{"history", cmd_history, "history [--no-trunc] IMAGE",

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -91,5 +92,39 @@ enum manifest_kind registry_manifest_kind(const char *content_type,
 int registry_pick_platform(const char *index_json, const char *os,
 			   const char *arch, char digest[72],
 			   struct vmctl_err *err);
+
+
+/* The value of header `name` in one raw header line ("Name: value\r\n"),
+ * case-insensitively, trimmed; false when the line is another header. */
+bool registry_header_value(const char *line, size_t len, const char *name,
+			   char *val, size_t n);
+
+/* The token of a token endpoint's JSON answer ("token", else
+ * "access_token"); -EINVAL when neither is there. */
+int registry_token_parse(const char *json, char *token, size_t n);
+
+/* "CODE: message" from a registry error body
+ * ({"errors":[{"code":..,"message":..}]}); "" when it has none. */
+void registry_error_message(const char *json, char *buf, size_t n);
+
+/* Upload planning: a blob of size bytes goes in one PUT unless chunk is
+ * non-zero and the blob is larger, then in PATCHes of at most chunk bytes.
+ * registry_next_chunk gives the length of the PATCH starting at off (0 when
+ * all is sent); registry_content_range formats its "START-END" (inclusive,
+ * as the distribution API wants it). */
+bool registry_use_chunks(uint64_t size, uint64_t chunk);
+uint64_t registry_next_chunk(uint64_t size, uint64_t chunk, uint64_t off);
+int registry_content_range(char *buf, size_t n, uint64_t off, uint64_t len);
+
+/* Where blobs came from, for cross-repository mounts: a JSON object
+ * {"HOST": {"DIGEST": "REPO"}} kept by the store (registry_sources.c).
+ * find: the repository on host known to hold digest, other than
+ * not_repo; -ENOENT when none.  add: the text with host/digest -> repo
+ * recorded (malloc'd; NULL on malformed input or no memory). */
+int registry_sources_find(const char *json, const char *host,
+			  const char *digest, const char *not_repo, char *repo,
+			  size_t n);
+char *registry_sources_add(const char *json, const char *host,
+			   const char *digest, const char *repo);
 
 #endif

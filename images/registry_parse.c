@@ -276,3 +276,106 @@ int registry_pick_platform(const char *index_json, const char *os,
 			    "no %s/%s image in the index (offered: %s)", os,
 			    arch, offered[0] ? offered : "none");
 }
+
+bool registry_header_value(const char *line, size_t len, const char *name,
+			   char *val, size_t n)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
+		return false;
+	const char *v = line + nl + 1, *end = line + len;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' ||
+			   end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	snprintf(val, n, "%.*s", (int)(end - v), v);
+	return true;
+}
+
+int registry_token_parse(const char *json, char *token, size_t n)
+{
+	cJSON *doc = cJSON_Parse(json ? json : "");
+	const char *t = str_item(doc, "token");
+	if (!*t)
+		t = str_item(doc, "access_token");
+	int r = *t ? fit(snprintf(token, n, "%s", t), n) : -EINVAL;
+	cJSON_Delete(doc);
+	return r;
+}
+
+void registry_error_message(const char *json, char *buf, size_t n)
+{
+	buf[0] = 0;
+	cJSON *doc = json ? cJSON_Parse(json) : NULL;
+	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+	const cJSON *first = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
+	if (first) {
+		const char *code = str_item(first, "code");
+		const char *msg = str_item(first, "message");
+		snprintf(buf, n, "%s%s%s", code, *code && *msg ? ": " : "", msg);
+	}
+	cJSON_Delete(doc);
+}
+
+bool registry_use_chunks(uint64_t size, uint64_t chunk)
+{
+	return chunk > 0 && size > chunk;
+}
+
+uint64_t registry_next_chunk(uint64_t size, uint64_t chunk, uint64_t off)
+{
+	if (off >= size)
+		return 0;
+	uint64_t left = size - off;
+	return chunk && left > chunk ? chunk : left;
+}
+
+int registry_content_range(char *buf, size_t n, uint64_t off, uint64_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	return fit(snprintf(buf, n, "%llu-%llu", (unsigned long long)off,
+			    (unsigned long long)(off + len - 1)),
+		   n);
+}
+
+int registry_sources_find(const char *json, const char *host,
+			  const char *digest, const char *not_repo, char *repo,
+			  size_t n)
+{
+	cJSON *doc = json ? cJSON_Parse(json) : NULL;
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, host);
+	const char *r = str_item(h, digest);
+	int ret = -ENOENT;
+	if (*r && strcmp(r, not_repo) != 0)
+		ret = fit(snprintf(repo, n, "%s", r), n);
+	cJSON_Delete(doc);
+	return ret;
+}
+
+char *registry_sources_add(const char *json, const char *host,
+			   const char *digest, const char *repo)
+{
+	cJSON *doc = json && *json ? cJSON_Parse(json) : cJSON_CreateObject();
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	cJSON *h = cJSON_GetObjectItemCaseSensitive(doc, host);
+	if (!cJSON_IsObject(h)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, host);
+		h = cJSON_AddObjectToObject(doc, host);
+	}
+	char *out = NULL;
+	cJSON *v = cJSON_CreateString(repo);
+	if (h && v) {
+		cJSON_DeleteItemFromObjectCaseSensitive(h, digest);
+		cJSON_AddItemToObject(h, digest, v);
+		out = cJSON_PrintUnformatted(doc);
+	} else {
+		cJSON_Delete(v);
+	}
+	cJSON_Delete(doc);
+	return out;
+}

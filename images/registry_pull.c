@@ -1,201 +1,159 @@
 /* registry_pull.c - `vmctl pull`: manifest and blobs over the OCI
- * distribution API (libcurl via curl_dl), every digest verified before
+ * distribution API (registry_http.h), every digest verified before
  * anything is named, then image_import() makes the image. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/digest.h"
 #include "common/util.h"
-#include "curl_dl.h"
 #include "oci.h"
 #include "registry.h"
 #include "registry_client.h"
+#include "registry_http.h"
 #include "store.h"
 
-struct membuf {
-	char *data;
-	size_t len;
+struct pulled_manifest {
+	struct reg_buf doc;
 	char content_type[160];
+	char digest[OCI_DIGEST_LEN + 1]; /* computed from the bytes */
 };
 
-static size_t mem_write(char *p, size_t size, size_t nmemb, void *user)
+static void progress(const struct registry_opts *o, const char *digest,
+		     enum registry_blob_event ev, uint64_t done, uint64_t total)
 {
-	struct membuf *b = user;
-	size_t n = size * nmemb;
-	/* Manifests are small; refuse absurd ones instead of growing forever. */
-	if (b->len + n > (4u << 20))
-		return 0;
-	char *d = realloc(b->data, b->len + n + 1);
-	if (!d)
-		return 0;
-	memcpy(d + b->len, p, n);
-	b->data = d;
-	b->len += n;
-	d[b->len] = 0;
-	return n;
+	if (o->progress)
+		o->progress(o->progress_ctx, digest, ev, done, total);
 }
 
-struct blobsink {
-	struct oci_blob_writer *w;
-	struct vmctl_err *err;
-};
-
-static size_t blob_write(char *p, size_t size, size_t nmemb, void *user)
+/* The manifest's bytes must hash to the digest they were asked by, and to
+ * the registry's Docker-Content-Digest when it sends one (asked by tag,
+ * that header is all there is to check against). */
+static int verify_manifest(struct pulled_manifest *m, const char *asked,
+			   const char *announced, struct vmctl_err *err)
 {
-	struct blobsink *s = user;
-	if (oci_blob_writer_write(s->w, p, size * nmemb, s->err) < 0)
-		return 0;
-	return size * nmemb;
-}
-
-static CURL *easy_for(const struct curl_api *c, const struct registry_opts *o,
-		      const char *url)
-{
-	CURL *h = c->curl_easy_init();
-	if (!h)
-		return NULL;
-	c->curl_easy_setopt(h, CURLOPT_URL, url);
-	c->curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	c->curl_easy_setopt(h, CURLOPT_FAILONERROR, 0L);
-	if (o->user && o->password) {
-		c->curl_easy_setopt(h, CURLOPT_USERNAME, o->user);
-		c->curl_easy_setopt(h, CURLOPT_PASSWORD, o->password);
-		/* Only to the registry itself: no credentials to redirects. */
-		c->curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	}
-	return h;
-}
-
-static int perform(const struct curl_api *c, CURL *h, const char *url,
-		   long *status, struct vmctl_err *err)
-{
-	CURLcode rc = c->curl_easy_perform(h);
-	if (rc != CURLE_OK)
-		return vmctl_errorf(err, EIO, "GET %s: %s", url,
-				    c->curl_easy_strerror(rc));
-	c->curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	char hex[SHA256_HEX_LEN + 1];
+	if (sha256_hex(m->doc.data, m->doc.len, hex) < 0)
+		return vmctl_errorf(err, ENOPKG, "sha256 unavailable");
+	snprintf(m->digest, sizeof(m->digest), "sha256:%s", hex);
+	if (strncmp(asked, "sha256:", 7) == 0 && strcmp(m->digest, asked) != 0)
+		return vmctl_errorf(
+		    err, EBADMSG, "manifest digest mismatch: asked %s, got %s",
+		    asked, m->digest);
+	if (announced[0] && strcmp(m->digest, announced) != 0)
+		return vmctl_errorf(err, EBADMSG,
+				    "manifest digest mismatch: the registry "
+				    "says %s, the content is %s",
+				    announced, m->digest);
 	return 0;
 }
 
-static int http_status_error(long status, const char *url,
-			     struct vmctl_err *err)
-{
-	if (status == 401)
-		return vmctl_errorf(err, EACCES,
-				    "GET %s: 401 unauthorized (check "
-				    "VMCTL_REGISTRY_USER/PASSWORD)",
-				    url);
-	if (status == 404)
-		return vmctl_errorf(err, ENOENT, "GET %s: 404 not found", url);
-	return vmctl_errorf(err, EIO, "GET %s: HTTP %ld", url, status);
-}
-
-static int get_manifest(const struct curl_api *c, const struct registry_opts *o,
-			const struct registry_ref *ref, const char *which,
-			struct membuf *out, struct vmctl_err *err)
+static int get_manifest(struct reg_session *s, const char *which,
+			struct pulled_manifest *out, struct vmctl_err *err)
 {
 	char url[1024];
-	if (registry_url(url, sizeof(url), o->insecure, ref->host, ref->repo,
-			 "manifests", which) < 0)
+	if (registry_url(url, sizeof(url), s->o->insecure, s->ref.host,
+			 s->ref.repo, "manifests", which) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "URL too long");
-	CURL *h = easy_for(c, o, url);
-	if (!h)
-		return vmctl_errorf(err, ENOMEM, "curl_easy_init");
-	struct curl_slist *hdr = c->curl_slist_append(NULL, REGISTRY_MANIFEST_ACCEPT);
-	c->curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-	c->curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mem_write);
-	c->curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	long status = 0;
-	int r = perform(c, h, url, &status, err);
-	char *ct = NULL;
-	if (r == 0 && status == 200) {
-		c->curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
-		snprintf(out->content_type, sizeof(out->content_type), "%s",
-			 ct ? ct : "");
-	} else if (r == 0) {
-		r = http_status_error(status, url, err);
-	}
-	c->curl_slist_free_all(hdr);
-	c->curl_easy_cleanup(h);
-	if (r == 0 && !out->data)
+	struct reg_request q = {.method = "GET",
+				.url = url,
+				.accept = REGISTRY_MANIFEST_ACCEPT,
+				.body_fd = -1};
+	struct reg_response resp = {0};
+	int r = reg_request(s, &q, &resp, err);
+	if (r == 0 && resp.status != 200)
+		r = reg_status_error(s, url, &resp, err);
+	if (r == 0 && !resp.body.data)
 		r = vmctl_errorf(err, EIO, "GET %s: empty manifest", url);
+	if (r == 0) {
+		out->doc = resp.body;
+		resp.body.data = NULL;
+		snprintf(out->content_type, sizeof(out->content_type), "%s",
+			 resp.content_type);
+		r = verify_manifest(out, which, resp.digest, err);
+	}
+	reg_response_free(&resp);
 	return r;
 }
 
-/* Verifies the manifest bytes against the digest they were asked by, when
- * asked by digest (a tag has nothing to check against but the registry's
- * word, and blobs are verified below in any case). */
-static int verify_manifest(const struct membuf *m, const char *want,
-			   struct vmctl_err *err)
+struct blob_download {
+	struct oci_blob_writer w;
+	struct vmctl_err *err;
+	const struct registry_opts *o;
+	const char *digest;
+	uint64_t total;
+};
+
+static size_t blob_sink(char *p, size_t size, size_t nmemb, void *ctx)
 {
-	if (strncmp(want, "sha256:", 7) != 0)
+	struct blob_download *d = ctx;
+	if (oci_blob_writer_write(&d->w, p, size * nmemb, d->err) < 0)
 		return 0;
-	char hex[65], got[72];
-	if (sha256_hex(m->data, m->len, hex) < 0)
-		return vmctl_errorf(err, EIO, "sha256 unavailable");
-	snprintf(got, sizeof(got), "sha256:%s", hex);
-	if (strcmp(got, want) != 0)
-		return vmctl_errorf(err, EBADMSG,
-				    "manifest digest mismatch: asked %s, got %s",
-				    want, got);
-	return 0;
+	progress(d->o, d->digest, BLOB_TRANSFER, d->w.hash.bytes, d->total);
+	return size * nmemb;
 }
 
-static int fetch_blob(const struct curl_api *c, const struct registry_opts *o,
-		      const struct registry_ref *ref, const char *layout,
-		      const char *digest, struct vmctl_err *err)
+/* Downloads one blob into the store; 1 when it was already there. */
+static int fetch_blob(struct reg_session *s, const char *layout,
+		      const struct oci_descriptor *desc,
+		      struct registry_stats *st, struct vmctl_err *err)
 {
-	if (oci_blob_exists(layout, digest))
-		return 0;
+	if (oci_blob_exists(layout, desc->digest)) {
+		st->existed++;
+		progress(s->o, desc->digest, BLOB_EXISTS, 0, 0);
+		return 1;
+	}
 	char url[1024];
-	if (registry_url(url, sizeof(url), o->insecure, ref->host, ref->repo,
-			 "blobs", digest) < 0)
+	if (registry_url(url, sizeof(url), s->o->insecure, s->ref.host,
+			 s->ref.repo, "blobs", desc->digest) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "URL too long");
-	struct oci_blob_writer w;
-	int r = oci_blob_writer_open(&w, layout, err);
+	struct blob_download d = {.err = err,
+				  .o = s->o,
+				  .digest = desc->digest,
+				  .total = desc->size > 0 ? (uint64_t)desc->size
+							  : 0};
+	int r = oci_blob_writer_open(&d.w, layout, err);
 	if (r < 0)
 		return r;
-	CURL *h = easy_for(c, o, url);
-	if (!h) {
-		oci_blob_writer_abort(&w);
-		return vmctl_errorf(err, ENOMEM, "curl_easy_init");
-	}
-	struct blobsink sink = {&w, err};
-	c->curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, blob_write);
-	c->curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-	/* Error bodies must not go into the blob file. */
-	c->curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-	long status = 0;
-	r = perform(c, h, url, &status, err);
-	c->curl_easy_cleanup(h);
-	if (r == 0 && status != 200)
-		r = http_status_error(status, url, err);
+	/* A blob larger than its descriptor says is refused early. */
+	d.w.max_bytes = d.total;
+	struct reg_request q = {.method = "GET",
+				.url = url,
+				.body_fd = -1,
+				.sink = blob_sink,
+				.sink_ctx = &d};
+	struct reg_response resp = {0};
+	r = reg_request(s, &q, &resp, err);
+	if (r == 0 && resp.status != 200)
+		r = reg_status_error(s, url, &resp, err);
+	reg_response_free(&resp);
 	if (r < 0) {
-		oci_blob_writer_abort(&w);
+		oci_blob_writer_abort(&d.w);
 		return r;
 	}
 	/* The writer refuses (and removes) a blob whose bytes do not hash to
 	 * the digest the manifest names: a tampered blob never appears. */
-	r = oci_blob_writer_commit(&w, digest, NULL, NULL, err);
+	r = oci_blob_writer_commit(&d.w, desc->digest, NULL, NULL, err);
 	if (r < 0)
-		return vmctl_error_wrap(err, "blob %s", digest);
+		return vmctl_error_wrap(err, "blob %s", desc->digest);
+	st->transferred++;
+	st->bytes += d.total;
+	progress(s->o, desc->digest, BLOB_DONE, d.total, d.total);
 	return 0;
 }
 
-static int resolve_image_manifest(const struct curl_api *c,
-				  const struct registry_opts *o,
-				  const struct registry_ref *ref,
-				  struct membuf *m, struct vmctl_err *err)
+static int resolve_image_manifest(struct reg_session *s,
+				  struct pulled_manifest *m,
+				  struct vmctl_err *err)
 {
-	const char *which = ref->digest[0] ? ref->digest : ref->tag;
-	int r = get_manifest(c, o, ref, which, m, err);
-	if (r == 0)
-		r = verify_manifest(m, which, err);
+	const char *which = s->ref.digest[0] ? s->ref.digest : s->ref.tag;
+	int r = get_manifest(s, which, m, err);
 	if (r < 0)
 		return r;
-	enum manifest_kind k = registry_manifest_kind(m->content_type, m->data);
+	enum manifest_kind k =
+	    registry_manifest_kind(m->content_type, m->doc.data);
 	if (k == MANIFEST_IMAGE)
 		return 0;
 	if (k != MANIFEST_INDEX)
@@ -203,47 +161,75 @@ static int resolve_image_manifest(const struct curl_api *c,
 				    "unsupported manifest type '%s'",
 				    m->content_type);
 	char digest[72];
-	r = registry_pick_platform(m->data, "linux", "amd64", digest, err);
+	r = registry_pick_platform(m->doc.data, "linux", "amd64", digest, err);
 	if (r < 0)
 		return r;
-	free(m->data);
+	free(m->doc.data);
 	memset(m, 0, sizeof(*m));
-	r = get_manifest(c, o, ref, digest, m, err);
-	if (r == 0)
-		r = verify_manifest(m, digest, err);
-	if (r == 0 && registry_manifest_kind(m->content_type, m->data) !=
+	r = get_manifest(s, digest, m, err);
+	if (r == 0 && registry_manifest_kind(m->content_type, m->doc.data) !=
 			  MANIFEST_IMAGE)
 		r = vmctl_errorf(err, ENOTSUP, "index entry %s is no image",
 				 digest);
 	return r;
 }
 
+/* After a failure, the blobs this pull wrote belong to no image: collect
+ * them so that a refused pull leaves the store as it found it. */
+static void collect_garbage(const char *root, const char *layout)
+{
+	struct vmctl_err ignored = {0};
+	cleanup_close int lock = oci_layout_lock(layout, &ignored);
+	if (lock >= 0)
+		store_gc(root, &ignored);
+}
+
+static int fetch_all(struct reg_session *s, const char *layout,
+		     const struct oci_manifest *man, struct registry_stats *st,
+		     struct vmctl_err *err)
+{
+	int r = fetch_blob(s, layout, &man->config, st, err);
+	for (size_t i = 0; r >= 0 && i < man->n_layers; i++)
+		r = fetch_blob(s, layout, &man->layers[i], st, err);
+	return r < 0 ? r : 0;
+}
+
+/* Remembers where the blobs came from, for mounts at a later push. */
+static void record_sources(const char *root, const struct reg_session *s,
+			   const struct oci_manifest *man)
+{
+	char *digests[OCI_MAX_LAYERS + 1];
+	size_t n = 0;
+	digests[n++] = (char *)man->config.digest;
+	for (size_t i = 0; i < man->n_layers && n < OCI_MAX_LAYERS + 1; i++)
+		digests[n++] = man->layers[i].digest;
+	registry_sources_record(root, s->ref.host, s->ref.repo, digests, n);
+}
+
 int registry_pull(const char *root, const char *name,
 		  const struct registry_opts *o, char *id_out,
-		  struct vmctl_err *err)
+		  struct registry_stats *stats, struct vmctl_err *err)
 {
-	struct registry_ref ref;
-	int r = registry_ref_parse(name, &ref, err);
-	if (r < 0)
-		return r;
-	const struct curl_api *c = curl_dl(err);
-	if (!c)
-		return -err->code;
+	struct registry_stats ignored = {0};
+	struct registry_stats *st = stats ? stats : &ignored;
 	char layout[4096];
 	if (store_layout_path(root, layout, sizeof(layout)) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
-	r = oci_layout_init(layout, err);
-	if (r < 0)
-		return r;
-	struct membuf m = {0};
+	struct reg_session s;
+	int r = reg_session_open(&s, name, o, err);
+	if (r == 0)
+		r = oci_layout_init(layout, err);
+	struct pulled_manifest m = {0};
 	struct oci_manifest man = {0};
-	r = resolve_image_manifest(c, o, &ref, &m, err);
 	if (r == 0)
-		r = oci_manifest_parse(m.data, &man, err);
+		r = resolve_image_manifest(&s, &m, err);
 	if (r == 0)
-		r = fetch_blob(c, o, &ref, layout, man.config.digest, err);
-	for (size_t i = 0; r == 0 && i < man.n_layers; i++)
-		r = fetch_blob(c, o, &ref, layout, man.layers[i].digest, err);
+		r = oci_manifest_parse(m.doc.data, &man, err);
+	if (r == 0) {
+		r = fetch_all(&s, layout, &man, st, err);
+		if (r < 0 && st->transferred)
+			collect_garbage(root, layout);
+	}
 	if (r == 0) {
 		/* The local name is the reference as typed (host included),
 		 * tagged; pulled by digest alone it stays untagged-by-tag. */
@@ -252,9 +238,15 @@ int registry_pull(const char *root, const char *name,
 		r = image_ref_parse(name, &ir, err);
 		snprintf(local, sizeof(local), "%s:%s", ir.repo, ir.tag);
 		if (r == 0)
-			r = image_import(root, m.data, local, -1, id_out, err);
+			r = image_import(root, m.doc.data, local, -1, id_out,
+					 err);
+		if (r < 0)
+			collect_garbage(root, layout);
 	}
+	if (r == 0)
+		record_sources(root, &s, &man);
 	oci_manifest_free(&man);
-	free(m.data);
+	free(m.doc.data);
+	reg_session_close(&s);
 	return r;
 }

@@ -1,10 +1,12 @@
 # scripts/lib/registry.sh - a private OCI registry on loopback (Debian's docker-registry).
 # Sourced by tests/integration/registry_pull.sh and scripts/demo/registry.
 #
-#   registry_start DIR   writes DIR/registry.yml (storage in DIR/storage, a free port on
-#                        127.0.0.1), starts docker-registry, waits until /v2/ answers.
-#                        Sets REGISTRY (host:port) and REGISTRY_PID; returns 1 on failure
-#                        (the server's log is DIR/registry.log).
+#   registry_start DIR [HTPASSWD]
+#                        writes DIR/registry.yml (storage in DIR/storage, a free port on
+#                        127.0.0.1, Basic auth against HTPASSWD when given), starts
+#                        docker-registry, waits until /v2/ answers (401 counts).  Sets
+#                        REGISTRY (host:port) and REGISTRY_PID; returns 1 on failure (the
+#                        server's log, one line per request, is DIR/registry.log).
 #   registry_stop        stops it and waits for it to exit.
 
 registry_free_port() {
@@ -12,7 +14,7 @@ registry_free_port() {
 }
 
 registry_start() {
-	local dir=$1 port
+	local dir=$1 htpasswd=${2:-} port
 	command -v docker-registry >/dev/null || {
 		echo "docker-registry is not installed (scripts/setup installs it)" >&2
 		return 1
@@ -20,21 +22,18 @@ registry_start() {
 	port=$(registry_free_port) || return 1
 	REGISTRY=127.0.0.1:$port
 	mkdir -p "$dir/storage" || return 1
-	cat >"$dir/registry.yml" <<YML
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $dir/storage
-http:
-  addr: $REGISTRY
-YML
+	{
+		echo "version: 0.1"
+		echo "log: {level: info}"
+		echo "storage: {filesystem: {rootdirectory: $dir/storage}, delete: {enabled: true}}"
+		echo "http: {addr: $REGISTRY}"
+		[ -z "$htpasswd" ] || echo "auth: {htpasswd: {realm: vmctl, path: $htpasswd}}"
+	} >"$dir/registry.yml"
 	docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 </dev/null &
 	REGISTRY_PID=$!
 	local _
 	for _ in $(seq 100); do
-		curl -sf "http://$REGISTRY/v2/" >/dev/null && return 0
+		curl -s -o /dev/null "http://$REGISTRY/v2/" && return 0
 		kill -0 "$REGISTRY_PID" 2>/dev/null || break
 		sleep 0.1
 	done

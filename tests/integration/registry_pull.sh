@@ -1,16 +1,12 @@
 #!/usr/bin/env bash
-# pull from Debian's docker-registry on loopback (seeded with skopeo until
-# `vmctl push` lands): by tag, run the result, by digest, missing names.
+# pull from Debian's docker-registry on loopback, seeded by skopeo (interoperability: an image
+# another tool pushed): by tag, run the result, by digest, missing names.
 . "$(dirname "$0")/lib.sh"
 ensure_base_image
 
-command -v docker-registry >/dev/null || { skip registry "docker-registry not installed"; exit 0; }
-command -v skopeo >/dev/null || { skip registry "skopeo not installed"; exit 0; }
-
-. "$TOP/scripts/lib/registry.sh"
-registry_start "$T/registry" || { fail registry_start "docker-registry did not start"; exit 0; }
-trap 'registry_stop; cleanup_test_dir' EXIT
-REG=$REGISTRY
+. "$(dirname "$0")/registry_lib.sh"
+need_registry_tools skopeo
+start_registry || exit 1
 
 "$VMCTL" save -o "$T/lay/" busybox
 skopeo copy -q --dest-tls-verify=false oci:"$T/lay":busybox:latest "docker://$REG/busybox:1"
