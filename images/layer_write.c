@@ -141,6 +141,18 @@ static const char *hardlink_of(struct writer *w, const struct stat *st,
 	return NULL;
 }
 
+bool layer_is_overlay_whiteout(mode_t mode, dev_t rdev)
+{
+	return S_ISCHR(mode) && rdev == makedev(0, 0);
+}
+
+int layer_oci_whiteout_path(const char *dir, const char *name, char *buf,
+			    size_t n)
+{
+	return name ? xsnprintf(buf, n, "%s.wh.%s", dir, name)
+		    : xsnprintf(buf, n, "%s.wh..wh..opq", dir);
+}
+
 static int write_tree(struct writer *w, int dfd, const char *prefix);
 
 static int write_one(struct writer *w, int dfd, const char *name,
@@ -153,9 +165,17 @@ static int write_one(struct writer *w, int dfd, const char *name,
 				    prefix);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return vmctl_error(w->err, errno, "stat %s", path);
-	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+	/* In a tar layer such a name would read as a deletion. */
+	if (!strncmp(name, ".wh.", 4))
+		return vmctl_errorf(w->err, EINVAL,
+				    "cannot put /%s in a layer: names "
+				    "starting with .wh. mark deletions",
+				    path);
+	if (layer_is_overlay_whiteout(st.st_mode, st.st_rdev)) {
 		/* overlay's whiteout becomes the OCI one */
-		snprintf(wh, sizeof(wh), "%s.wh.%s", prefix, name);
+		if (layer_oci_whiteout_path(prefix, name, wh, sizeof(wh)) < 0)
+			return vmctl_errorf(w->err, ENAMETOOLONG,
+					    "path too long: %s", path);
 		write_header(w, wh, NULL, AE_IFREG, 0);
 		return emit(w, wh);
 	}
@@ -197,7 +217,11 @@ static int write_one(struct writer *w, int dfd, const char *name,
 	if (r == 0 &&
 	    fgetxattr(sub, "trusted.overlay.opaque", opaque, 1) == 1 &&
 	    opaque[0] == 'y') {
-		snprintf(wh, sizeof(wh), "%s/.wh..wh..opq", path);
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/", path);
+		if (layer_oci_whiteout_path(dir, NULL, wh, sizeof(wh)) < 0)
+			return vmctl_errorf(w->err, ENAMETOOLONG,
+					    "path too long: %s", path);
 		write_header(w, wh, NULL, AE_IFREG, 0);
 		r = emit(w, wh);
 	}
