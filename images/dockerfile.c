@@ -271,11 +271,20 @@ int dockerfile_parse(const char *text, struct dockerfile *df,
 			continue;
 		if (!*logical)
 			start = line;
+		/* a line ending in a backslash joins the next with one space
+		 * (the text that history and the cache key see) */
 		size_t n = strlen(l);
 		bool cont = n && l[n - 1] == '\\';
 		if (cont)
-			l[n - 1] = ' ';
+			l[--n] = '\0';
+		while (n && isspace((unsigned char)l[n - 1]))
+			l[--n] = '\0';
+		if (*logical)
+			while (isspace((unsigned char)*l))
+				l++;
 		strcat(logical, l);
+		if (cont)
+			strcat(logical, " ");
 		if (cont && p)
 			continue;
 		r = parse_instruction(df, start, logical, err);

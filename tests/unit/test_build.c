@@ -91,6 +91,7 @@ static void test_parse_all_forms(void **state)
 	assert_int_equal(df.v[6].op, DF_RUN);
 	assert_int_equal(df.v[6].line, 9);
 	assert_int_equal(df.v[6].n_args, 3);
+	assert_string_equal(df.v[6].text, "RUN echo one && echo two");
 	assert_string_equal(df.v[6].args[0], "/bin/sh");
 	assert_non_null(strstr(df.v[6].args[2], "echo one &&"));
 	assert_non_null(strstr(df.v[6].args[2], "echo two"));
