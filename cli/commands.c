@@ -35,7 +35,8 @@ const struct command commands[] = {
 	{"logs", cmd_logs, "logs NAME|ID", "Print the output of a detached run", NULL},
 	{"inspect", cmd_inspect, "inspect NAME|ID|IMAGE...",
 	 "Show a run's or an image's record as JSON", NULL},
-	{"images", cmd_images, "images [--json]", "List images",
+	{"images", cmd_images, "images [-a] [--json]", "List images",
+	 "  -a, --all    also the intermediate images of builds\n"
 	 "      --json   one JSON array\n"},
 	{"tag", cmd_tag, "tag SOURCE TARGET", "Give an image another name (REPO[:TAG])", NULL},
 	{"pull", cmd_pull, "pull [--insecure] [HOST[:PORT]/]REPO[:TAG|@DIGEST]", "Download an image from a registry", NULL},

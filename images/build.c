@@ -102,6 +102,28 @@ static void cache_put(struct build *b, const char *key, const char *id)
 	write_file_atomic(path, id, strlen(id), 0600);
 }
 
+static int parent_marker(const char *root, const char *id, char *buf, size_t n)
+{
+	if (!oci_digest_valid(id))
+		return -EINVAL;
+	return xsnprintf(buf, n, "%s/build-cache/parent-%s", root, id + 7);
+}
+
+bool build_is_intermediate(const char *root, const char *id)
+{
+	char path[PATH_MAX];
+	return parent_marker(root, id, path, sizeof(path)) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+/* Called once the cache directory exists. */
+static void mark_parent(struct build *b)
+{
+	char path[PATH_MAX];
+	if (parent_marker(b->root, b->id, path, sizeof(path)) == 0)
+		write_file_atomic(path, "", 0, 0600);
+}
+
 /* ENV, WORKDIR, CMD, ENTRYPOINT: a new config, no layer. */
 static int step_config(struct build *b, const struct df_instr *in, char *id)
 {
@@ -283,6 +305,7 @@ static int step(struct build *b, size_t i)
 		cache_put(b, key, id);
 	}
 	say(b, " ---> %.12s", id + 7);
+	mark_parent(b);
 	memcpy(b->id, id, sizeof(b->id));
 	return 0;
 }

@@ -13,6 +13,8 @@
  * for COPY the digest of the copied files' names, types, modes and
  * contents).  A step whose key is there and whose image still exists is
  * not run again.  Entries whose image was removed are dropped when met.
+ * <root>/build-cache/parent-<hex> marks the images that a step was built on
+ * (intermediate images: `vmctl images` hides them unless -a, as Docker).
  *
  * COPY sources are resolved beneath the context directory
  * (openat2 RESOLVE_BENEATH): ".." and symlinks that lead out of it are
@@ -44,6 +46,9 @@ struct build_opts {
  * step and its Dockerfile line. */
 int image_build(const char *root, const struct build_opts *o, char *id_out,
 		struct vmctl_err *err);
+
+/* True when a build step was made on top of image id (see above). */
+bool build_is_intermediate(const char *root, const char *id);
 
 /* The cache key of a step (hex, SHA256_HEX_LEN + 1 bytes).  content may
  * be NULL (steps that read no files).  Pure. */

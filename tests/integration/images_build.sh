@@ -104,6 +104,12 @@ build_with_cache() {
 	expect_not_contains "$out" "Using cache"
 	expect_eq "$("$VMCTL" run --rm app:1)" "hello there
 v1"
+	# The steps' images are untagged and hidden, as Docker's intermediate images; -a shows them.
+	expect_eq "$("$VMCTL" images | grep -c '^app ')" 1 "the built image is listed once"
+	local shown all
+	shown=$("$VMCTL" images | grep -c '<none>')
+	all=$("$VMCTL" images -a | grep -c '<none>')
+	[ "$all" -ge $((shown + 6)) ] || _fail_check "intermediate images hidden without -a ($shown vs $all)"
 	out=$("$VMCTL" run --rm app:1 sh -c 'pwd; echo $MODE; cat /app/built.txt; stat -c %a /etc/app/a.conf; stat -c %a /app')
 	expect_eq "$out" "/app
 test
