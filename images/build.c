@@ -230,7 +230,8 @@ static struct copy_request copy_request(struct build *b,
 }
 
 /* COPY: the files staged in <root>/tmp as the step's layer. */
-static int step_copy(struct build *b, const struct df_instr *in, char *id)
+static int step_copy(struct build *b, const struct df_instr *in, char *id,
+		     char *content)
 {
 	struct image img = {0};
 	char stage[PATH_MAX];
@@ -245,7 +246,7 @@ static int step_copy(struct build *b, const struct df_instr *in, char *id)
 	if ((r = mkdir_p(stage, 0755)) < 0)
 		r = vmctl_error(b->err, r, "mkdir %s", stage);
 	if (r == 0)
-		r = copy_stage(&req, stage, b->err);
+		r = copy_stage(&req, stage, content, b->err);
 	struct image_derive_opts o = {.layer_dir = stage,
 				      .created_by = in->text};
 	if (r == 0)
@@ -272,13 +273,15 @@ static int step_content(struct build *b, const struct df_instr *in, char *hex,
 	return r;
 }
 
-static int step_make(struct build *b, const struct df_instr *in, char *id)
+/* content: for COPY, the digest of the files as they were copied. */
+static int step_make(struct build *b, const struct df_instr *in, char *id,
+		     char *content)
 {
 	switch (in->op) {
 	case DF_RUN:
 		return step_run(b, in, id);
 	case DF_COPY:
-		return step_copy(b, in, id);
+		return step_copy(b, in, id, content);
 	default:
 		return step_config(b, in, id);
 	}
@@ -300,9 +303,12 @@ static int step(struct build *b, size_t i)
 	if (!b->o->no_cache && cache_get(b, key, id)) {
 		say(b, " ---> Using cache");
 	} else {
-		if ((r = step_make(b, in, id)) < 0)
+		if ((r = step_make(b, in, id, content)) < 0)
 			return r;
-		cache_put(b, key, id);
+		/* cached under what was actually copied */
+		if (!has_content ||
+		    build_cache_key(b->id, in->text, content, key) == 0)
+			cache_put(b, key, id);
 	}
 	say(b, " ---> %.12s", id + 7);
 	mark_parent(b);
@@ -313,15 +319,10 @@ static int step(struct build *b, size_t i)
 static int step_from(struct build *b)
 {
 	const struct df_instr *in = &b->df.v[0];
-	struct oci_descriptor d;
-	char name[512];
-	say(b, "Step 1/%zu : %s", b->df.n, in->text);
 	struct oci_manifest m;
 	struct oci_config c;
-	int r =
-	    image_lookup(b->root, in->args[0], &d, name, sizeof(name), b->err);
-	if (r == 0)
-		r = image_read_oci(b->root, in->args[0], &m, &c, NULL, b->err);
+	say(b, "Step 1/%zu : %s", b->df.n, in->text);
+	int r = image_read_oci(b->root, in->args[0], &m, &c, NULL, b->err);
 	if (r < 0)
 		return r;
 	snprintf(b->id, sizeof(b->id), "%s", m.config.digest);
@@ -350,9 +351,9 @@ static int read_dockerfile(struct build *b, struct vmctl_err *err)
 
 static int build_steps(struct build *b)
 {
-	int r = step_from(b);
-	for (size_t i = 1; r == 0 && i < b->df.n; i++) {
-		r = step(b, i);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < b->df.n; i++) {
+		r = i == 0 ? step_from(b) : step(b, i);
 		if (r < 0)
 			vmctl_error_wrap(b->err,
 					 "step %zu/%zu (Dockerfile line %d)",

@@ -309,7 +309,7 @@ static int stage_dirs(const struct copy_request *req, int stage_fd,
 	return dfd;
 }
 
-int copy_stage(const struct copy_request *req, const char *stage,
+int copy_stage(const struct copy_request *req, const char *stage, char *hex,
 	       struct vmctl_err *err)
 {
 	char dest[PATH_MAX];
@@ -356,6 +356,10 @@ int copy_stage(const struct copy_request *req, const char *stage,
 		return vmctl_error(err, r, "sha256");
 	for (size_t i = 0; r == 0 && i < req->n_srcs; i++)
 		r = copy_source(&j, req, i, dfd, file_name);
-	sha256_abort(j.h);
-	return r;
+	if (r < 0) {
+		sha256_abort(j.h);
+		return r;
+	}
+	r = sha256_end(j.h, hex);
+	return r < 0 ? vmctl_error(err, r, "sha256") : 0;
 }

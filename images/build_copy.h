@@ -29,8 +29,9 @@ int copy_digest(const struct copy_request *req, char *hex,
 
 /* Stages the sources into stage (an empty directory) at their place in the
  * image; the parent directories take their modes and owners from the
- * image where it has them. */
-int copy_stage(const struct copy_request *req, const char *stage,
+ * image where it has them.  hex gets the copy_digest() of what was staged
+ * (the files may have changed since the cache was asked). */
+int copy_stage(const struct copy_request *req, const char *stage, char *hex,
 	       struct vmctl_err *err);
 
 #endif

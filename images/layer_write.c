@@ -36,45 +36,6 @@ static int ar_fail(struct writer *w, const char *path)
 			    w->ar->archive_error_string(w->a));
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in a directory, sorted (bytewise: the same order everywhere). */
-static int sorted_names(int dfd, char ***out, size_t *n)
-{
-	int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	char **v = NULL;
-	size_t len = 0;
-	struct dirent *de;
-	int r = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char **nv = realloc(v, (len + 2) * sizeof(*v));
-		if (!nv || !(nv[len] = strdup(de->d_name))) {
-			v = nv ? nv : v;
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		v[++len] = NULL;
-	}
-	closedir(d);
-	if (v)
-		qsort(v, len, sizeof(*v), cmp_names);
-	*out = v;
-	*n = len;
-	return r;
-}
-
 static int write_header(struct writer *w, const char *path,
 			const struct stat *st, mode_t type, int64_t size)
 {
@@ -232,12 +193,11 @@ static int write_one(struct writer *w, int dfd, const char *name,
 static int write_tree(struct writer *w, int dfd, const char *prefix)
 {
 	cleanup_strv char **names = NULL;
-	size_t n = 0;
-	int r = sorted_names(dfd, &names, &n);
+	int r = dir_names_sorted(dfd, &names);
 	if (r < 0)
 		return vmctl_error(w->err, r, "listing %s",
 				   *prefix ? prefix : ".");
-	for (size_t i = 0; r == 0 && i < n; i++)
+	for (size_t i = 0; r == 0 && names[i]; i++)
 		r = write_one(w, dfd, names[i], prefix);
 	return r;
 }

@@ -396,6 +396,53 @@ static void test_copy_sources(void **state)
 	copy_digest_of("missing", h1, -ENOENT);
 }
 
+static void stage_one(const char *src, const char *dest, const char *stage)
+{
+	char h1[65], h2[65];
+	int ctx = open(at("ctx"), O_RDONLY | O_DIRECTORY);
+	char *const srcs[] = {(char *)src, NULL};
+	struct copy_request req = {.context_fd = ctx,
+				   .srcs = srcs,
+				   .n_srcs = 1,
+				   .dest = dest,
+				   .workdir = "/work"};
+	mkdir(stage, 0755);
+	assert_int_equal(copy_stage(&req, stage, h1, &err), 0);
+	assert_int_equal(copy_digest(&req, h2, &err), 0);
+	assert_string_equal(h1, h2); /* the cache key sees what was staged */
+	close(ctx);
+}
+
+static void test_copy_stage(void **state)
+{
+	struct stat st;
+	mkdir(at("ctx"), 0755);
+	mkdir(at("ctx/d"), 0755);
+	write_file(at("ctx/d/f"), "one", 3, 04755);
+	chmod(at("ctx/d/f"), 04755);
+	write_file(at("ctx/x.txt"), "x", 1, 0640);
+	stage_one("x.txt", "y", at("s1"));
+	assert_int_equal(stat(at("s1/work/y"), &st), 0); /* WORKDIR-relative */
+	assert_int_equal(st.st_mode & 07777, 0640);
+	stage_one("x.txt", "/opt/", at("s2"));
+	assert_int_equal(stat(at("s2/opt/x.txt"), &st), 0);
+	assert_int_equal(stat(at("s2/opt"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	stage_one("d", "/dst", at("s3")); /* a directory's contents */
+	assert_int_equal(stat(at("s3/dst/f"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755); /* no setuid copied */
+	/* a ".wh." name would read as a deletion: refused */
+	write_file(at("ctx/d/.wh.x"), "", 0, 0644);
+	int ctx = open(at("ctx"), O_RDONLY | O_DIRECTORY);
+	char *const srcs[] = {"d", NULL};
+	struct copy_request req = {
+	    .context_fd = ctx, .srcs = srcs, .n_srcs = 1, .dest = "/z"};
+	char h[65];
+	assert_int_equal(copy_digest(&req, h, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, ".wh."));
+	close(ctx);
+}
+
 static void test_cache_key(void **state)
 {
 	char a[65], b[65], c[65], d[65], e[65];
@@ -429,6 +476,7 @@ int main(void)
 	    T(test_config_derive),
 	    T(test_copy_dest),
 	    T(test_copy_sources),
+	    T(test_copy_stage),
 	    T(test_cache_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
