@@ -236,9 +236,16 @@ built_image_in_vm() {
 		skip built_image_in_vm "no guest kernel (vmctl kernel build)"
 		return 0
 	fi
-	# One VM run (~10 s here): the built image's layers, whiteouts included, as the VM's disk.
-	expect_eq "$("$VMCTL" run --rm --mode=vm lesson:v1 sh -c 'cat /etc/motd /app/copy-of-app.txt 2>/dev/null; ls /etc/hosts 2>&1')" "hello
+	# One VM run (~10 s here): the committed image's layers, whiteouts included, as the VM's disk.
+	expect_eq "$("$VMCTL" run --name vmrun --mode=vm lesson:v1 sh -c 'cat /etc/motd; ls /etc/hosts 2>&1')" "hello
 ls: /etc/hosts: No such file or directory"
+	# A VM run's writes stay on its own disk copy: no diff, no commit.
+	local out
+	out=$("$VMCTL" commit vmrun vm:img 2>&1)
+	expect_eq $? 125
+	expect_contains "$out" "--mode=vm run"
+	expect_status 125 "$VMCTL" diff vmrun
+	"$VMCTL" rm vmrun >/dev/null
 }
 
 t commit_and_diff_lesson commit_and_diff_lesson
