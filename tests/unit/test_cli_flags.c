@@ -29,7 +29,7 @@ static void test_bool_and_value_forms(void **state)
 	assert_true(all);
 	assert_string_equal(out, "x.tar");
 	assert_string_equal(user, "bob");
-	assert_int_equal(first, 4);
+	assert_int_equal(first, 5); /* "img" */
 }
 
 static void test_long_value_separate_and_last_wins(void **state)
