@@ -6,11 +6,22 @@
 
 #include "cli.h"
 #include "common/util.h"
+#include "images/build.h"
 #include "images/store.h"
+
+struct images_ctx {
+	cJSON *json;
+	bool all;
+};
 
 static int image_row(const struct image *img, void *ctx)
 {
-	cJSON *json = ctx;
+	const struct images_ctx *c = ctx;
+	cJSON *json = c->json;
+	/* untagged images a build step was made on: only with -a */
+	if (!c->all && img->id && !strcmp(img->tag, "<none>") &&
+	    build_is_intermediate(vmctl_root(), img->id))
+		return 0;
 	const char *hex = img->id && strlen(img->id) > 7 ? img->id + 7 : "";
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
@@ -33,19 +44,21 @@ static int image_row(const struct image *img, void *ctx)
 
 int cmd_images(int argc, char **argv)
 {
-	bool json = false;
-	const struct cli_flag flags[] = {CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
+	bool json = false, all = false;
+	const struct cli_flag flags[] = {CLI_BOOL("-a", "--all", &all),
+					 CLI_BOOL(NULL, "--json", &json), CLI_FLAGS_END};
 	int first;
 	if (cli_scan_flags("images", argc, argv, flags, &first))
 		return EXIT_VMCTL_ERROR;
 	if (first < argc)
 		return cli_fail("images takes no arguments");
 	cJSON *arr = json ? cJSON_CreateArray() : NULL;
+	struct images_ctx ctx = {arr, all};
 	if (!json)
 		printf("%-20s  %-10s  %-12s  %-16s  %s\n", "REPOSITORY", "TAG", "IMAGE ID",
 		       "CREATED", "SIZE");
 	struct vmctl_err err = {0};
-	int r = image_list(vmctl_root(), image_row, arr, &err);
+	int r = image_list(vmctl_root(), image_row, &ctx, &err);
 	if (json) {
 		char *s = cJSON_Print(arr);
 		if (s)

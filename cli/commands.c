@@ -60,7 +60,8 @@ const struct command commands[] = {
 	{"logs", cmd_logs, "logs NAME|ID", "Print the output of a detached run", NULL},
 	{"inspect", cmd_inspect, "inspect NAME|ID|IMAGE...",
 	 "Show a run's or an image's record as JSON", NULL},
-	{"images", cmd_images, "images [--json]", "List images",
+	{"images", cmd_images, "images [-a] [--json]", "List images",
+	 "  -a, --all    also the intermediate images of builds\n"
 	 "      --json   one JSON array\n"},
 	{"tag", cmd_tag, "tag SOURCE TARGET", "Give an image another name (REPO[:TAG])", NULL},
 	{"pull", cmd_pull, "pull [OPTIONS] [HOST[:PORT]/]REPO[:TAG|@DIGEST]",
@@ -72,6 +73,16 @@ const struct command commands[] = {
 	{"history", cmd_history, "history [--no-trunc] IMAGE",
 	 "Show an image's layers, their sizes and what made them",
 	 "      --no-trunc  do not truncate ids and commands\n"},
+	{"diff", cmd_diff, "diff NAME|ID",
+	 "List what a run's writable layer added (A), changed (C) and deleted (D)", NULL},
+	{"commit", cmd_commit, "commit [-m MSG] NAME|ID [REPO[:TAG]]",
+	 "Make a new image of an exited run's writable layer",
+	 "  -m, --message MSG  the history entry's comment\n"},
+	{"build", cmd_build, "build [-t REPO[:TAG]] [-f DOCKERFILE] [--no-cache] DIR",
+	 "Build an image from a Dockerfile (FROM RUN COPY ENV WORKDIR CMD ENTRYPOINT)",
+	 "  -t, --tag NAME         name the image REPO[:TAG]\n"
+	 "  -f, --file PATH        the Dockerfile (default: DIR/Dockerfile)\n"
+	 "      --no-cache         run every step, using no cached layer\n"},
 	{"save", cmd_save, "save -o FILE|DIR IMAGE...",
 	 "Save images as an OCI layout: a directory (DIR/ or existing) or a tar",
 	 "  -o, --output PATH  tar file (OCI layout + docker manifest.json), or a\n"

@@ -129,9 +129,13 @@ static int plan_run(struct run_plan *p, struct vmctl_err *err)
 	int r = image_open(p->root, s->image, &p->img, err);
 	if (r < 0)
 		return r;
-	p->argv = image_resolve_argv(&p->img, s->argv, err);
+	if (s->no_entrypoint && s->argv && s->argv[0])
+		p->argv = strv_dup(s->argv);
+	else
+		p->argv = image_resolve_argv(&p->img, s->argv, err);
 	if (!p->argv)
-		return -EINVAL;
+		return s->no_entrypoint ? vmctl_error(err, ENOMEM, "argv")
+					: -EINVAL;
 	if (s->mode == MODE_VM && s->n_volumes)
 		return vmctl_errorf(err, ENOTSUP,
 				    "-v is not supported yet in --mode=vm (the guest has its own disk)");

@@ -36,6 +36,8 @@ struct run_spec {
 	size_t n_volumes;
 	unsigned timeout_sec; /* 0: none */
 	bool rm, detach, tty, interactive;
+	bool no_entrypoint; /* argv is the whole command (build's RUN): the
+			       image's Entrypoint is not prepended */
 	enum report_format report;
 	char *kernel; /* --kernel PATH (vm): NULL means the built-in guest kernel */
 };

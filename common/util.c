@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "strv.h"
 
 int64_t now_ns(void)
 {
@@ -297,4 +298,37 @@ int copy_file_sparse(const char *src, const char *dst, struct vmctl_err *err)
 	if (r < 0)
 		unlink(dst);
 	return r;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_names_sorted(int dfd, char ***out)
+{
+	*out = NULL;
+	int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	/* fdopendir shares the offset of dfd's file: start from the top */
+	rewinddir(d);
+	char **v = calloc(1, sizeof(char *));
+	int r = v ? 0 : -ENOMEM;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			r = strv_push(&v, de->d_name);
+	closedir(d);
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	qsort(v, strv_len(v), sizeof(char *), cmp_names);
+	*out = v;
+	return 0;
 }

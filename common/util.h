@@ -35,6 +35,10 @@ int mkdir_p(const char *path, mode_t mode);
 /* rm -rf that never crosses a mount point and never follows symlinks. */
 int rm_rf(const char *path);
 
+/* The names in the directory dfd (no ".", ".."), sorted bytewise: a
+ * malloc'd NULL-terminated vector (free with strv_free). */
+int dir_names_sorted(int dfd, char ***out);
+
 /* Whole-file helpers.  read_file NUL-terminates and returns a malloc'd buffer. */
 int read_file(const char *path, char **out, size_t *len);
 int write_file(const char *path, const void *data, size_t len, mode_t mode);

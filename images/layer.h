@@ -110,6 +110,16 @@ int layer_diff_id_fd(int fd, char *digest, struct vmctl_err *err);
 
 /* --- writing (layer_write.c) ---------------------------------------------- */
 
+/* True for overlay's whiteout in an upper directory: a 0/0 character
+ * device (it hides the entry of that name in the layers below).  Pure. */
+bool layer_is_overlay_whiteout(mode_t mode, dev_t rdev);
+
+/* The OCI tar path of a deletion in the directory dir ("" or "a/b/"):
+ * "<dir>.wh.<name>", or with name NULL the opaque marker
+ * "<dir>.wh..wh..opq".  -ENAMETOOLONG when it does not fit.  Pure. */
+int layer_oci_whiteout_path(const char *dir, const char *name, char *buf,
+			    size_t n);
+
 /* Writes dir as a deterministic tar layer to out_fd: entries sorted by
  * name, every mtime set to mtime, owners as on disk; overlay whiteouts
  * (0/0 char devices, opaque dirs) become OCI ".wh." entries.  gzip-compressed

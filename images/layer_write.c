@@ -36,45 +36,6 @@ static int ar_fail(struct writer *w, const char *path)
 			    w->ar->archive_error_string(w->a));
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in a directory, sorted (bytewise: the same order everywhere). */
-static int sorted_names(int dfd, char ***out, size_t *n)
-{
-	int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	char **v = NULL;
-	size_t len = 0;
-	struct dirent *de;
-	int r = 0;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		char **nv = realloc(v, (len + 2) * sizeof(*v));
-		if (!nv || !(nv[len] = strdup(de->d_name))) {
-			v = nv ? nv : v;
-			r = -ENOMEM;
-			break;
-		}
-		v = nv;
-		v[++len] = NULL;
-	}
-	closedir(d);
-	if (v)
-		qsort(v, len, sizeof(*v), cmp_names);
-	*out = v;
-	*n = len;
-	return r;
-}
-
 static int write_header(struct writer *w, const char *path,
 			const struct stat *st, mode_t type, int64_t size)
 {
@@ -141,6 +102,18 @@ static const char *hardlink_of(struct writer *w, const struct stat *st,
 	return NULL;
 }
 
+bool layer_is_overlay_whiteout(mode_t mode, dev_t rdev)
+{
+	return S_ISCHR(mode) && rdev == makedev(0, 0);
+}
+
+int layer_oci_whiteout_path(const char *dir, const char *name, char *buf,
+			    size_t n)
+{
+	return name ? xsnprintf(buf, n, "%s.wh.%s", dir, name)
+		    : xsnprintf(buf, n, "%s.wh..wh..opq", dir);
+}
+
 static int write_tree(struct writer *w, int dfd, const char *prefix);
 
 static int write_one(struct writer *w, int dfd, const char *name,
@@ -153,9 +126,17 @@ static int write_one(struct writer *w, int dfd, const char *name,
 				    prefix);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return vmctl_error(w->err, errno, "stat %s", path);
-	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+	/* In a tar layer such a name would read as a deletion. */
+	if (!strncmp(name, ".wh.", 4))
+		return vmctl_errorf(w->err, EINVAL,
+				    "cannot put /%s in a layer: names "
+				    "starting with .wh. mark deletions",
+				    path);
+	if (layer_is_overlay_whiteout(st.st_mode, st.st_rdev)) {
 		/* overlay's whiteout becomes the OCI one */
-		snprintf(wh, sizeof(wh), "%s.wh.%s", prefix, name);
+		if (layer_oci_whiteout_path(prefix, name, wh, sizeof(wh)) < 0)
+			return vmctl_errorf(w->err, ENAMETOOLONG,
+					    "path too long: %s", path);
 		write_header(w, wh, NULL, AE_IFREG, 0);
 		return emit(w, wh);
 	}
@@ -197,7 +178,11 @@ static int write_one(struct writer *w, int dfd, const char *name,
 	if (r == 0 &&
 	    fgetxattr(sub, "trusted.overlay.opaque", opaque, 1) == 1 &&
 	    opaque[0] == 'y') {
-		snprintf(wh, sizeof(wh), "%s/.wh..wh..opq", path);
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/", path);
+		if (layer_oci_whiteout_path(dir, NULL, wh, sizeof(wh)) < 0)
+			return vmctl_errorf(w->err, ENAMETOOLONG,
+					    "path too long: %s", path);
 		write_header(w, wh, NULL, AE_IFREG, 0);
 		r = emit(w, wh);
 	}
@@ -208,12 +193,11 @@ static int write_one(struct writer *w, int dfd, const char *name,
 static int write_tree(struct writer *w, int dfd, const char *prefix)
 {
 	cleanup_strv char **names = NULL;
-	size_t n = 0;
-	int r = sorted_names(dfd, &names, &n);
+	int r = dir_names_sorted(dfd, &names);
 	if (r < 0)
 		return vmctl_error(w->err, r, "listing %s",
 				   *prefix ? prefix : ".");
-	for (size_t i = 0; r == 0 && i < n; i++)
+	for (size_t i = 0; r == 0 && names[i]; i++)
 		r = write_one(w, dfd, names[i], prefix);
 	return r;
 }

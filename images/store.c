@@ -400,6 +400,12 @@ static int index_name(const char *layout, const struct oci_descriptor *desc,
 	long i;
 	while (name && (i = find_name(&idx, name)) >= 0)
 		oci_index_remove(&idx, (size_t)i);
+	/* A named image is no longer an untagged one (a build's last step
+	 * is made untagged, then named). */
+	for (size_t k = idx.n; name && k-- > 0;)
+		if (!idx.v[k].name &&
+		    !strcmp(idx.v[k].manifest.digest, desc->digest))
+			oci_index_remove(&idx, k);
 	bool present = false;
 	for (size_t k = 0; !name && k < idx.n; k++)
 		present |= !strcmp(idx.v[k].manifest.digest, desc->digest);
