@@ -126,7 +126,11 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	 * comparison); the default boots from a virtio-blk disk of the image. */
 	const char *how = getenv("VMCTL_VM_ROOT");
 	bool disk_root = !(how && !strcmp(how, "initramfs"));
-	int r = locate_kernel(spec, kernel, sizeof(kernel), err);
+	/* /dev/kvm first: its absence must not be reported as whatever
+	 * preparing the root disk stumbles on. */
+	int r = vm_probe_kvm(err);
+	if (r == 0)
+		r = locate_kernel(spec, kernel, sizeof(kernel), err);
 	if (r == 0 && disk_root)
 		r = prepare_disk(root, st, layer_dirs, n_layers, image_id, disk,
 				 sizeof(disk), err);

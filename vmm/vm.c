@@ -466,3 +466,12 @@ out_kernel:
 	kernel_close(&kf);
 	return r;
 }
+
+int vm_probe_kvm(struct vmctl_err *err)
+{
+	int fd = -1;
+	int r = kvm_open(&fd, err);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}

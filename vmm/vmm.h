@@ -48,6 +48,11 @@ struct vm_config {
 int vm_run(const struct vm_config *cfg, struct run_result *res,
 	   struct vmctl_err *err);
 
+/* Whether /dev/kvm can be used (opened, right API version), with a message
+ * that says how to fix it; for callers that prepare expensive things
+ * (root disks) before vm_run().  Returns 0 or -errno. */
+int vm_probe_kvm(struct vmctl_err *err);
+
 /* PURE: the kernel command line vm_run uses: the base words this guest
  * kernel needs (VM_CMDLINE_BASE), "quiet" unless verbose, the device
  * fragments (virtio_mmio.device=..., vmctl_out=...), then extra (last, so

@@ -122,10 +122,47 @@ writes_stay_in_guest() {
 	expect_eq "$(ls "$VMCTL_ROOT"/containers 2>/dev/null | grep -vc '^$')" 0 "no per-run disk left"
 }
 
+# Bad input before any guest runs: one line, 125, nothing started.
+bad_input() {
+	local err
+	err=$(unshare -m sh -c 'mount -t tmpfs none /dev && "$0" run --rm --mode=vm busybox true' \
+		"$VMCTL" 2>&1)
+	expect_eq "$?" 125 "no /dev/kvm: exit status"
+	expect_contains "$err" "modprobe" "no /dev/kvm: says how to fix it"
+	err=$(vm -m 1m busybox true 2>&1)
+	expect_eq "$?" 125 "-m 1m: exit status"
+	expect_contains "$err" "too small"
+	err=$(vm -m 100g busybox true 2>&1)
+	expect_eq "$?" 125 "-m 100g: exit status"
+	expect_contains "$err" "must be between"
+	expect_eq "$(echo "$err" | wc -l)" 1 "one line"
+}
+
+# Twenty runs, two at a time: afterwards no process, no file, no mount, no fd of theirs.
+twenty_runs_leave_nothing() {
+	local before_mounts before_files i
+	before_mounts=$(wc -l </proc/self/mountinfo)
+	before_files=$(find "$VMCTL_ROOT" -type f | grep -v '/cache/\|/kernel/' | sort)
+	for i in $(seq 10); do
+		vm busybox true &
+		vm busybox sh -c 'exit 3' >/dev/null
+		expect_eq "$?" 3 "run $i: the workload's status"
+		wait $!
+		expect_eq "$?" 0 "run $i: the other one's status"
+	done
+	expect_eq "$(pgrep -f "$VMCTL run" | wc -l)" 0 "no vmctl left running"
+	expect_eq "$(wc -l </proc/self/mountinfo)" "$before_mounts" "no mount left"
+	expect_eq "$(find "$VMCTL_ROOT" -type f | grep -v '/cache/\|/kernel/' | sort)" "$before_files" \
+		"no file left in the store"
+	expect_eq "$(ls "$VMCTL_ROOT/containers" | grep -vc '^\.')" 0 "no record left"
+}
+
+t vm_bad_input bad_input
 t vm_hello_kernel_memory hello_kernel_memory
 t vm_exit_codes exit_codes
 t vm_timeout timeout_ends_run
 t vm_bad_kernel bad_kernel
 t vm_ctrl_c ctrl_c
 t vm_nothing_left_behind nothing_left_behind
+t vm_twenty_runs_leave_nothing twenty_runs_leave_nothing
 t "a VM's writes stay in that VM" writes_stay_in_guest
