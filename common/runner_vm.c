@@ -85,7 +85,9 @@ static int build_initramfs(const struct ctr_state *st, char *const *argv,
 }
 
 /* The image as an ext4 disk for virtio-blk: built once per image (cached by
- * its id), copied for each run so that the guest's writes stay in that run.
+ * its id) and booted as a snapshot (VIRTIO_BLK_SNAPSHOT): the guest's writes
+ * go to an unnamed overlay file of that run and never reach the cached disk.
+ * (A per-run copy did the same and cost ~2 ms of every start.)
  * Booting from it instead of an initramfs that holds the whole image saves
  * seconds here: the guest kernel unpacks each initramfs entry under the
  * emulator (~20 ms per entry; busybox alone has 268 applet links). */
@@ -94,23 +96,19 @@ static int prepare_disk(const char *root, const struct ctr_state *st,
 			const char *image_id, char *out, size_t n,
 			struct vmctl_err *err)
 {
-	char dir[PATH_MAX], cached[PATH_MAX];
+	char dir[PATH_MAX];
 	const char *hex = image_id && !strncmp(image_id, "sha256:", 7) ? image_id + 7 : image_id;
 	if (!hex || !*hex)
 		return vmctl_errorf(err, EINVAL, "the image has no id");
 	if (xsnprintf(dir, sizeof(dir), "%s/cache/disk", root) < 0 ||
-	    xsnprintf(cached, sizeof(cached), "%s/%s.ext4", dir, hex) < 0 ||
-	    xsnprintf(out, n, "%s/root.ext4", st->dir) < 0)
+	    xsnprintf(out, n, "%s/%s.ext4", dir, hex) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
-	if (access(cached, R_OK) < 0) {
-		int r = mkdir_p(dir, 0700);
-		if (r < 0)
-			return vmctl_error(err, r, "creating %s", dir);
-		r = disk_image_build(layer_dirs, n_layers, cached, 0, err);
-		if (r < 0)
-			return r;
-	}
-	return copy_file_sparse(cached, out, err);
+	if (access(out, R_OK) == 0)
+		return 0;
+	int r = mkdir_p(dir, 0700);
+	if (r < 0)
+		return vmctl_error(err, r, "creating %s", dir);
+	return disk_image_build(layer_dirs, n_layers, out, 0, err);
 }
 
 int runner_run_vm(const char *root, const struct run_spec *spec,
@@ -137,11 +135,8 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	if (r == 0)
 		r = build_initramfs(st, argv, env, workdir, hostname, layer_dirs,
 				    disk_root ? 0 : n_layers, initrd, sizeof(initrd), err);
-	if (r < 0) {
-		if (disk[0])
-			unlink(disk);
+	if (r < 0)
 		return r;
-	}
 
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -161,6 +156,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.kernel_path = kernel,
 		.initramfs_path = initrd,
 		.disk_path = disk_root ? disk : NULL,
+		.disk_snapshot = true,
 		.extra_cmdline = extra[0] ? extra : NULL,
 		.mem_bytes = spec->memory_bytes,
 		.vcpus = spec->cpus > 0 ? (int)ceil(spec->cpus) : 1,
@@ -182,7 +178,5 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	close(pfd[0]);
 	close(pfd[1]);
 	unlink(initrd); /* the per-run archive; the image part stays cached */
-	if (disk[0])
-		unlink(disk); /* this run's copy of the root disk */
 	return r;
 }

@@ -228,7 +228,10 @@ static int add_devices(struct vm *vm, char frags[][96], size_t *n_frags,
 	}
 	if (vm->cfg->disk_path) {
 		r = virtio_blk_create(&dev, VIRTIO_BLK_BASE, VIRTIO_BLK_GSI,
-				      vm->cfg->disk_path, false, err);
+				      vm->cfg->disk_path,
+				      vm->cfg->disk_snapshot ? VIRTIO_BLK_SNAPSHOT
+							     : VIRTIO_BLK_READ_WRITE,
+				      err);
 		if (r == 0)
 			r = add_device(vm, dev, err);
 		if (r == 0)

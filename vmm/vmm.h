@@ -31,6 +31,7 @@ struct vm_config {
 	const char *kernel_path;    /* vmlinux ELF (PVH note) or bzImage */
 	const char *initramfs_path; /* cpio newc, uncompressed */
 	const char *disk_path;	    /* optional ext4 image for virtio-blk */
+	bool disk_snapshot;	    /* the guest's writes never reach disk_path */
 	const char *extra_cmdline;  /* optional, appended */
 	uint64_t mem_bytes;	    /* 0 -> 128 MiB */
 	int vcpus;		    /* 0 -> 1 */

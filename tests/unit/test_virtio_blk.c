@@ -55,15 +55,23 @@ static void make_disk(struct fixture *f)
 	close(fd);
 }
 
+static int setup_mode(void **state, enum virtio_blk_mode mode);
+
 static int setup_common(void **state, bool ro)
 {
+	return setup_mode(state, ro ? VIRTIO_BLK_READ_ONLY : VIRTIO_BLK_READ_WRITE);
+}
+
+static int setup_mode(void **state, enum virtio_blk_mode mode)
+{
+	bool ro = mode == VIRTIO_BLK_READ_ONLY;
 	struct fixture *f = calloc(1, sizeof(*f));
 	fake_guest_init(&f->g, 8);
 	make_disk(f);
 	f->ro = ro;
 	struct vmctl_err err = {0};
 	assert_int_equal(
-	    virtio_blk_create(&f->dev, 0xd0001000, 6, f->path, ro, &err), 0);
+	    virtio_blk_create(&f->dev, 0xd0001000, 6, f->path, mode, &err), 0);
 	attach(f->dev, &f->g);
 	bring_up(f->dev, &f->g, 1);
 	assert_int_equal(rd(f->dev, VIRTIO_MMIO_STATUS) & 0xff,
@@ -82,6 +90,11 @@ static int setup(void **state)
 static int setup_ro(void **state)
 {
 	return setup_common(state, true);
+}
+
+static int setup_snapshot(void **state)
+{
+	return setup_mode(state, VIRTIO_BLK_SNAPSHOT);
 }
 
 static int teardown(void **state)
@@ -163,6 +176,32 @@ static void test_write_then_read(void **state)
 	assert_int_equal(submit(f, T_IN, 7, 512, NULL), S_OK);
 	assert_int_equal(*(uint8_t *)gpa(&f->g, DATA_GPA + 100), 0x5a);
 	assert_int_equal(submit(f, T_FLUSH, 0, 0, NULL), S_OK);
+}
+
+/* Snapshot: the guest reads back what it wrote, the file never changes, a
+ * partly written 4 KiB block keeps its other sectors (copied up first), and
+ * a read across written and unwritten blocks takes each from its place. */
+static void test_snapshot_copy_on_write(void **state)
+{
+	struct fixture *f = *state;
+	memset(gpa(&f->g, DATA_GPA), 0x5a, 512);
+	assert_int_equal(submit(f, T_OUT, 9, 512, NULL), S_OK);
+	assert_int_equal(disk_byte(f, 9 * 512), 10); /* the file: unchanged */
+	assert_int_equal(submit(f, T_IN, 6, 2048, NULL), S_OK);
+	uint8_t *d = gpa(&f->g, DATA_GPA);
+	assert_int_equal(d[0], 7);         /* sector 6: block 0, the file */
+	assert_int_equal(d[512], 8);       /* sector 7 */
+	assert_int_equal(d[1024], 9);      /* sector 8: block 1, copied up */
+	assert_int_equal(d[1536], 0x5a);   /* sector 9: written */
+	assert_int_equal(d[2047], 0x5a);
+	assert_int_equal(submit(f, T_IN, 10, 512, NULL), S_OK);
+	assert_int_equal(d[0], 11);        /* sector 10: rest of the block kept */
+	assert_int_equal(submit(f, T_FLUSH, 0, 0, NULL), S_OK);
+	/* Another snapshot of the same file may run beside this one. */
+	struct device *other = NULL;
+	struct vmctl_err err = {0};
+	assert_int_equal(virtio_blk_create(&other, 0, 7, f->path, VIRTIO_BLK_SNAPSHOT, &err), 0);
+	other->ops->destroy(other);
 }
 
 static void test_last_sector_ok(void **state)
@@ -295,7 +334,7 @@ static void test_second_writer_refused(void **state)
 	struct fixture *f = *state;
 	struct device *dev = NULL;
 	struct vmctl_err err = {0};
-	assert_int_equal(virtio_blk_create(&dev, 0, 7, f->path, false, &err),
+	assert_int_equal(virtio_blk_create(&dev, 0, 7, f->path, VIRTIO_BLK_READ_WRITE, &err),
 			 -EWOULDBLOCK);
 	assert_null(dev);
 	assert_non_null(strstr(err.msg, "in use"));
@@ -307,7 +346,7 @@ static void test_missing_file(void **state)
 	struct device *dev = NULL;
 	struct vmctl_err err = {0};
 	assert_int_equal(
-	    virtio_blk_create(&dev, 0, 7, "/nonexistent/disk.img", true, &err),
+	    virtio_blk_create(&dev, 0, 7, "/nonexistent/disk.img", VIRTIO_BLK_READ_ONLY, &err),
 	    -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/disk.img"));
 }
@@ -319,6 +358,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_read),
 	    T(test_write_then_read),
+	    cmocka_unit_test_setup_teardown(test_snapshot_copy_on_write, setup_snapshot,
+					    teardown),
 	    T(test_last_sector_ok),
 	    T(test_beyond_end_refused),
 	    T(test_partial_sector_refused),

@@ -243,7 +243,7 @@ static void test_config_space_blk(void **state)
 	close(fd);
 	struct device *dev = NULL;
 	struct vmctl_err err = {0};
-	assert_int_equal(virtio_blk_create(&dev, BASE, GSI, path, true, &err),
+	assert_int_equal(virtio_blk_create(&dev, BASE, GSI, path, VIRTIO_BLK_READ_ONLY, &err),
 			 0);
 	unlink(path);
 	assert_int_equal(rd(dev, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BLOCK);

@@ -83,12 +83,22 @@ void virtio_console_wake_clear(struct device *dev);
  * no guest buffer), or a negative errno for a host read error. */
 int virtio_console_poll_input(struct device *dev);
 
+enum virtio_blk_mode {
+	VIRTIO_BLK_READ_WRITE, /* the guest writes the file */
+	VIRTIO_BLK_READ_ONLY,  /* writes fail with VIRTIO_BLK_S_IOERR */
+	/* The guest writes, the file never changes: written 4 KiB blocks go
+	 * to an unnamed temporary file beside it (O_TMPFILE, gone with the
+	 * device, even after a kill -9), reads come from whichever holds the
+	 * block.  What a per-run copy of the disk gave, without the copy. */
+	VIRTIO_BLK_SNAPSHOT,
+};
+
 /* virtio-blk backed by the host file at `path` (a regular file or block
- * device), opened O_RDWR (O_RDONLY if ro) and locked (flock) against a
- * second writer.  Capacity is the file size rounded down to 512 bytes.
- * Supports read, write (VIRTIO_BLK_S_IOERR when ro), flush and get-id. */
+ * device), opened O_RDWR (O_RDONLY but in read-write mode) and locked
+ * (flock) against a writer beside a reader.  Capacity is the file size
+ * rounded down to 512 bytes.  Supports read, write, flush and get-id. */
 int virtio_blk_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
-		      const char *path, bool ro, struct vmctl_err *err);
+		      const char *path, enum virtio_blk_mode mode, struct vmctl_err *err);
 
 /* Formats "virtio_mmio.device=4K@0x<base>:<irq>" (the fragment Linux parses
  * for CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES) into buf.  Returns 0 or

@@ -10,6 +10,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdlib.h>
@@ -54,9 +55,15 @@
 #define BLK_CFG_SEG_MAX 12
 #define BLK_CFG_BLK_SIZE 20
 
+#define COW_BLOCK 4096ULL
+
 struct blk {
 	int fd;
 	bool ro;
+	/* VIRTIO_BLK_SNAPSHOT: the written blocks (one bit each) and where. */
+	int overlay_fd;
+	uint8_t *written;
+	uint64_t size;
 	uint64_t sectors;
 	char id[BLK_ID_BYTES];
 	uint8_t config[BLK_CONFIG_LEN];
@@ -132,15 +139,104 @@ static int rw_full(int fd, struct iovec *iov, int cnt, off_t off, bool write)
 	return 0;
 }
 
+/* ---- snapshot mode: copy-on-write in 4 KiB blocks ---------------------- */
+
+static bool is_written(const struct blk *b, uint64_t block)
+{
+	return b->written[block / 8] & (1u << (block % 8));
+}
+
+static void mark_written(struct blk *b, uint64_t off, uint64_t len)
+{
+	for (uint64_t k = off / COW_BLOCK; k <= (off + len - 1) / COW_BLOCK; k++)
+		b->written[k / 8] |= (uint8_t)(1u << (k % 8));
+}
+
+/* A block the write covers only in part is first copied whole into the
+ * overlay, so that the overlay alone then holds all of it. */
+static int copy_up(struct blk *b, uint64_t block)
+{
+	uint8_t buf[COW_BLOCK];
+	uint64_t off = block * COW_BLOCK;
+	size_t len = (size_t)(b->size - off < COW_BLOCK ? b->size - off : COW_BLOCK);
+	struct iovec iov = {buf, len};
+	int r = rw_full(b->fd, &iov, 1, (off_t)off, false);
+	iov = (struct iovec){buf, len};
+	return r < 0 ? r : rw_full(b->overlay_fd, &iov, 1, (off_t)off, true);
+}
+
+static int snapshot_prepare_write(struct blk *b, uint64_t off, uint64_t len)
+{
+	uint64_t first = off / COW_BLOCK, last = (off + len - 1) / COW_BLOCK;
+	for (uint64_t k = first; k <= last; k++) {
+		bool whole = k * COW_BLOCK >= off &&
+			     (k + 1) * COW_BLOCK <= off + len;
+		if (!whole && !is_written(b, k)) {
+			int r = copy_up(b, k);
+			if (r < 0)
+				return r;
+			mark_written(b, k * COW_BLOCK, 1);
+		}
+	}
+	return 0;
+}
+
+/* Reads [off, off+len) into the guest's segments, each run of blocks from
+ * the file that holds it. */
+static int snapshot_read(struct blk *b, const struct virtq_seg *seg, uint32_t n,
+			 uint64_t off, uint64_t len)
+{
+	uint64_t pos = off, end = off + len;
+	while (pos < end) {
+		bool from_overlay = is_written(b, pos / COW_BLOCK);
+		uint64_t run_end = pos;
+		while (run_end < end && is_written(b, run_end / COW_BLOCK) == from_overlay)
+			run_end = (run_end / COW_BLOCK + 1) * COW_BLOCK;
+		if (run_end > end)
+			run_end = end;
+		int cnt = segs_to_iov(seg, n, pos - off, run_end - pos, b->iov);
+		int r = rw_full(from_overlay ? b->overlay_fd : b->fd, b->iov, cnt,
+				(off_t)pos, false);
+		if (r < 0)
+			return r;
+		pos = run_end;
+	}
+	return 0;
+}
+
+/* The overlay: an unnamed file in the disk's directory, as large (sparse). */
+static int open_overlay(const char *path, struct blk *b, struct vmctl_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int len = slash ? (int)(slash - path) : 1;
+	snprintf(dir, sizeof(dir), "%.*s", len ? len : 1, slash ? path : ".");
+	b->overlay_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (b->overlay_fd < 0)
+		return vmctl_error(err, errno, "virtio-blk: overlay file in %s", dir);
+	if (ftruncate(b->overlay_fd, (off_t)b->size) < 0)
+		return vmctl_error(err, errno, "virtio-blk: overlay size");
+	b->written = calloc(b->size / COW_BLOCK + 1, 1);
+	if (!b->written)
+		return vmctl_error(err, ENOMEM, "virtio-blk: overlay map");
+	return 0;
+}
+
 static uint8_t blk_read(struct blk *b, const struct virtq_chain *c,
 			uint64_t sector, uint32_t *data_len)
 {
 	uint64_t bytes = c->in_bytes - 1; /* all writable but the status */
 	if (!range_ok(b, sector, bytes))
 		return VIRTIO_BLK_S_IOERR;
-	int cnt = segs_to_iov(c->seg + c->n_out, c->n_in, 0, bytes, b->iov);
-	if (rw_full(b->fd, b->iov, cnt, (off_t)(sector * SECTOR), false) < 0)
-		return VIRTIO_BLK_S_IOERR;
+	uint64_t off = sector * SECTOR;
+	if (b->written) {
+		if (snapshot_read(b, c->seg + c->n_out, c->n_in, off, bytes) < 0)
+			return VIRTIO_BLK_S_IOERR;
+	} else {
+		int cnt = segs_to_iov(c->seg + c->n_out, c->n_in, 0, bytes, b->iov);
+		if (rw_full(b->fd, b->iov, cnt, (off_t)off, false) < 0)
+			return VIRTIO_BLK_S_IOERR;
+	}
 	*data_len = (uint32_t)bytes;
 	return VIRTIO_BLK_S_OK;
 }
@@ -151,15 +247,20 @@ static uint8_t blk_write(struct blk *b, const struct virtq_chain *c,
 	uint64_t bytes = c->out_bytes - BLK_HDR_BYTES;
 	if (b->ro || !range_ok(b, sector, bytes))
 		return VIRTIO_BLK_S_IOERR;
-	int cnt = segs_to_iov(c->seg, c->n_out, BLK_HDR_BYTES, bytes, b->iov);
-	if (rw_full(b->fd, b->iov, cnt, (off_t)(sector * SECTOR), true) < 0)
+	uint64_t off = sector * SECTOR;
+	if (b->written && snapshot_prepare_write(b, off, bytes) < 0)
 		return VIRTIO_BLK_S_IOERR;
+	int cnt = segs_to_iov(c->seg, c->n_out, BLK_HDR_BYTES, bytes, b->iov);
+	if (rw_full(b->written ? b->overlay_fd : b->fd, b->iov, cnt, (off_t)off, true) < 0)
+		return VIRTIO_BLK_S_IOERR;
+	if (b->written)
+		mark_written(b, off, bytes);
 	return VIRTIO_BLK_S_OK;
 }
 
 static uint8_t blk_flush(struct blk *b)
 {
-	if (b->ro)
+	if (b->ro || b->written) /* a snapshot's writes are thrown away */
 		return VIRTIO_BLK_S_OK;
 	return fdatasync(b->fd) < 0 ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
 }
@@ -238,6 +339,9 @@ static void blk_destroy(void *ctx)
 		return;
 	if (b->fd >= 0)
 		close(b->fd);
+	if (b->overlay_fd >= 0)
+		close(b->overlay_fd);
+	free(b->written);
 	free(b);
 }
 
@@ -290,20 +394,26 @@ static int open_disk(const char *path, bool ro, struct blk *b,
 	if (r < 0)
 		return vmctl_error(err, r, "virtio-blk: size of %s", path);
 	b->sectors = size / SECTOR;
+	b->size = size;
 	b->fd = steal_fd(&fd);
 	return 0;
 }
 
 int virtio_blk_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
-		      const char *path, bool ro, struct vmctl_err *err)
+		      const char *path, enum virtio_blk_mode mode, struct vmctl_err *err)
 {
 	*out = NULL;
 	struct blk *b = calloc(1, sizeof(*b));
 	if (!b)
 		return vmctl_error(err, ENOMEM, "virtio-blk");
+	bool ro = mode == VIRTIO_BLK_READ_ONLY;
 	b->fd = -1;
+	b->overlay_fd = -1;
 	b->ro = ro;
-	int r = open_disk(path, ro, b, err);
+	/* A snapshot opens the file read-only: shared with other readers. */
+	int r = open_disk(path, mode != VIRTIO_BLK_READ_WRITE, b, err);
+	if (r == 0 && mode == VIRTIO_BLK_SNAPSHOT)
+		r = open_overlay(path, b, err);
 	if (r < 0) {
 		blk_destroy(b);
 		return r;
