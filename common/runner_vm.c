@@ -144,6 +144,10 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	stop_pipe_w = pfd[1];
 	struct sigaction old[N_STOP_SIGNALS];
 	install_stop_handlers(old);
+	/* A reader of our stdout that goes away (`| head -1`) must not kill
+	 * the monitor: the devices drop the bytes, as a UART would. */
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+	sigaction(SIGPIPE, &ign, &old_pipe);
 
 	/* VMCTL_VM_CMDLINE: more guest kernel arguments (debugging: e.g.
 	 * "loglevel=8 printk.time=1" with VMCTL_VM_CONSOLE=1), last so they
@@ -170,6 +174,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	r = vm_run(&cfg, res, err);
 
 	restore_handlers(old);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 	stop_pipe_w = -1;
 	unsigned char sig = 0;
 	/* Stopped by a signal: exit as the workload would have, 128+N. */

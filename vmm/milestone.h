@@ -24,6 +24,15 @@
 #define MS_PORT 0x510 /* a byte written here is one byte of the stream */
 #define MS_PORT_LEN 0x10
 #define MS_MARK '\x1e' /* ASCII record separator: starts a record */
+
+/* The workload's output streams (vmm/devices/stream.c): the init relays the
+ * workload's stdout and stderr pipes with `rep outsb` to these ports (KVM
+ * hands a whole string over in one exit), then writes MS_STREAM_FLUSH. */
+#define MS_STREAM_PORT 0x520
+#define MS_STREAM_OUT 0x520
+#define MS_STREAM_ERR 0x521
+#define MS_STREAM_FLUSH 0x522
+#define MS_STREAM_LEN 4
 #define MS_MAX_PAYLOAD 96
 
 enum ms_type {
@@ -49,7 +58,8 @@ enum ms_type {
 /* Kernel command line words the monitor adds; the kernel hands unknown
  * "key=value" words to init as environment variables. */
 #define MS_ENV_TRANSPORT "vmctl_ms" /* "port": use MS_PORT, else serial */
-#define MS_ENV_OUTPUT "vmctl_out"   /* "hvc0": workload stdout device */
+#define MS_ENV_OUTPUT "vmctl_out"   /* "hvc0": workload stdout device;
+				     * "port": the stream ports below */
 #define MS_ENV_ERROR "vmctl_err"    /* "hvc1": workload stderr device */
 #define MS_ENV_ROOT "vmctl_root"    /* "vda": the image is on virtio-blk */
 

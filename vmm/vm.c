@@ -19,6 +19,7 @@
 #include "vmm/boot.h"
 #include "vmm/devices/i8042.h"
 #include "vmm/devices/milestone.h"
+#include "vmm/devices/stream.h"
 #include "vmm/devices/serial.h"
 #include "vmm/devices/virtio.h"
 #include "vmm/kvm.h"
@@ -173,11 +174,19 @@ static int add_device(struct vm *vm, struct device *dev, struct vmctl_err *err)
 	return bus_add(&vm->bus, dev, err);
 }
 
-static bool want_virtio_console(void)
+/* How the workload's output leaves the guest: the stream ports (default),
+ * or for comparison and debugging VMCTL_VM_OUTPUT=virtio (two
+ * virtio-consoles, hvc0/hvc1) or =serial (everything on ttyS0). */
+enum output_path { OUTPUT_PORTS, OUTPUT_VIRTIO, OUTPUT_SERIAL };
+
+static enum output_path output_path(void)
 {
-	/* debugging aid: VMCTL_VM_OUTPUT=serial keeps all on ttyS0 */
 	const char *e = getenv("VMCTL_VM_OUTPUT");
-	return !(e && !strcmp(e, "serial"));
+	if (e && !strcmp(e, "serial"))
+		return OUTPUT_SERIAL;
+	if (e && !strcmp(e, "virtio"))
+		return OUTPUT_VIRTIO;
+	return OUTPUT_PORTS;
 }
 
 static int add_console(struct vm *vm, uint64_t base, uint32_t gsi, int fd,
@@ -209,12 +218,22 @@ static int add_devices(struct vm *vm, char frags[][96], size_t *n_frags,
 		return r;
 
 	vm->output_on_serial = true;
-	if (want_virtio_console()) {
-		/* stdout on hvc0, stderr on hvc1 (to our stderr when the
-		 * workload's stdout is ours, else along with stdout) */
-		int err_fd = vm->cfg->console_fd == STDOUT_FILENO
-				 ? STDERR_FILENO
-				 : vm->cfg->console_fd;
+	/* stdout, and stderr to our stderr when the workload's stdout is ours
+	 * (else along with stdout) */
+	int err_fd = vm->cfg->console_fd == STDOUT_FILENO ? STDERR_FILENO
+							  : vm->cfg->console_fd;
+	enum output_path how = output_path();
+	if (how == OUTPUT_PORTS) {
+		r = stream_create(&dev, vm->cfg->console_fd, err_fd, err);
+		if (r == 0)
+			r = add_device(vm, dev, err);
+		if (r < 0)
+			return r;
+		/* milestones by port too: no guest tty on the way */
+		snprintf(frags[(*n_frags)++], 96, "%s=port %s=port", MS_ENV_OUTPUT,
+			 MS_ENV_TRANSPORT);
+		vm->output_on_serial = false;
+	} else if (how == OUTPUT_VIRTIO) {
 		r = add_console(vm, VIRTIO_CONSOLE_BASE, VIRTIO_CONSOLE_GSI,
 				vm->cfg->console_fd, frags, n_frags, err);
 		if (r == 0)

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -42,6 +44,7 @@ static const char *hostname = "vmctl";
 static int ms_fd = -1;		/* serial transport */
 static int ms_port;		/* port transport (ioperm granted) */
 static volatile int exec_errno; /* written by the vfork child */
+static int stream_ports;	/* output through the stream ports */
 
 /* --- milestones ---------------------------------------------------------- */
 
@@ -123,6 +126,8 @@ static int env_is(const char *name, const char *value)
  * unless the port transport is asked for and allowed. */
 static void setup_transport(void)
 {
+	stream_ports = env_is(MS_ENV_OUTPUT, "port") &&
+		       ioperm(MS_STREAM_PORT, MS_STREAM_LEN, 1) == 0;
 	if (env_is(MS_ENV_TRANSPORT, "port") &&
 	    ioperm(MS_PORT, MS_PORT_LEN, 1) == 0) {
 		ms_port = 1;
@@ -333,6 +338,69 @@ static void child(int out_fd, int err_fd)
 	_exit(127);
 }
 
+/* --- output through the stream ports ------------------------------------- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* rep outsb: the monitor gets the whole string in one exit (per page). */
+static void port_write(unsigned short port, const char *buf, size_t n)
+{
+	__asm__ volatile("rep outsb" : "+S"(buf), "+c"(n) : "d"(port) : "memory");
+}
+
+/* Moves what a pipe has to its port; 0 at EOF or on an error, -1 when a
+ * non-blocking pipe is empty. */
+static int pump(int fd, unsigned short port)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n < 0 && errno == EAGAIN)
+		return -1;
+	if (n <= 0)
+		return 0;
+	port_write(port, buf, (size_t)n);
+	outb(0, MS_STREAM_FLUSH);
+	return 1;
+}
+
+/* Relays the workload's stdout and stderr pipes until it exits, then what
+ * is left in them.  A background process it left behind may still hold a
+ * pipe open: the workload's exit, not the pipes' EOF, ends the relay. */
+static void relay(pid_t pid, int out_r, int err_r)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int fds[2] = {out_r, err_r};
+	const unsigned short ports[2] = {MS_STREAM_OUT, MS_STREAM_ERR};
+	for (;;) {
+		struct pollfd p[3] = {{fds[0], POLLIN, 0},
+				      {fds[1], POLLIN, 0},
+				      {pidfd, POLLIN, 0}};
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++)
+			if (p[i].revents && pump(fds[i], ports[i]) == 0) {
+				close(fds[i]);
+				fds[i] = -1;
+			}
+		if (pidfd >= 0 ? p[2].revents != 0 : fds[0] < 0 && fds[1] < 0)
+			break;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
+			continue;
+		fcntl(fds[i], F_SETFL, O_NONBLOCK);
+		while (pump(fds[i], ports[i]) > 0)
+			;
+		close(fds[i]);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 /* Reaps every child (PID 1 inherits orphans) until `main` exits. */
 static int wait_main(pid_t main_pid)
 {
@@ -374,8 +442,17 @@ int main(void)
 	report_uname();
 	sethostname(hostname, strlen(hostname));
 	enter_workdir();
-	int out_fd = open_output(MS_ENV_OUTPUT, "hvc0", "/dev/hvc0");
-	int err_fd = open_output(MS_ENV_ERROR, "hvc1", "/dev/hvc1");
+	int out_fd, err_fd, out_r = -1, err_r = -1;
+	if (stream_ports) {
+		int po[2], pe[2];
+		if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
+			die("pipe", errno);
+		out_r = po[0], out_fd = po[1];
+		err_r = pe[0], err_fd = pe[1];
+	} else {
+		out_fd = open_output(MS_ENV_OUTPUT, "hvc0", "/dev/hvc0");
+		err_fd = open_output(MS_ENV_ERROR, "hvc1", "/dev/hvc1");
+	}
 
 	pid_t pid = spawn(out_fd, err_fd);
 	if (pid < 0)
@@ -385,9 +462,16 @@ int main(void)
 		milestone(MS_EXEC_ERROR, NULL, exec_errno, 1);
 	} else {
 		milestone(MS_EXEC, NULL, 0, 0);
+		if (stream_ports) {
+			close(out_fd); /* the workload has its own copies */
+			close(err_fd);
+			relay(pid, out_r, err_r);
+		}
 		int status = wait_main(pid);
-		tcdrain(out_fd); /* the workload's output is out first */
-		tcdrain(err_fd);
+		if (!stream_ports) {
+			tcdrain(out_fd); /* the workload's output is out first */
+			tcdrain(err_fd);
+		}
 		milestone(MS_EXIT_STATUS, NULL, status, 1);
 	}
 	if (ms_fd >= 0)
