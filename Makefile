@@ -89,7 +89,7 @@ asan:
 
 analyze:
 	@if command -v scan-build >/dev/null 2>&1; then \
-		scan-build --status-bugs $(MAKE) BUILD=build-analyze BIN=build-analyze/bin -B build-analyze/bin/vmctl; \
+		scan-build -o build-analyze/reports --status-bugs $(MAKE) BUILD=build-analyze BIN=build-analyze/bin -B build-analyze/bin/vmctl; \
 	else \
 		cppcheck --enable=warning,performance,portability --error-exitcode=1 \
 			--inline-suppr -q -I. -D_GNU_SOURCE $(LIB_SRCS) cli; \

@@ -71,4 +71,17 @@ static inline int steal_fd(int *fd)
 		_p;                                                            \
 	})
 
+/* clang 14's static analyzer runs no cleanup handler: it reports a
+ * "potential leak" for a cleanup_* variable it saw allocated (malloc, strdup,
+ * realloc...) and then only passed on as const.  analyzer_cleanup(p), right
+ * after such an allocation, tells it that the variable's cleanup owns p (the
+ * pointer escapes to a function it cannot see).  Outside the analyzer it is
+ * nothing at all. */
+#ifdef __clang_analyzer__
+void analyzer_escape(void *p); /* declared only: the analyzer links nothing */
+#define analyzer_cleanup(p) analyzer_escape((void *)(p))
+#else
+#define analyzer_cleanup(p) ((void)0)
+#endif
+
 #endif

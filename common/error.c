@@ -1,5 +1,10 @@
 #include "error.h"
 
+/* The definitions: not the analyzer-only wrappers of error.h. */
+#undef vmctl_error
+#undef vmctl_errorf
+#undef vmctl_error_wrap
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -32,6 +32,27 @@ int vmctl_errorf(struct vmctl_err *err, int errnum, const char *fmt, ...)
 int vmctl_error_wrap(struct vmctl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+#ifdef __clang_analyzer__
+/* Where they are called the analyzer sees only the prototypes above, and
+ * explores a "returned >= 0" path that does not exist: on it, callers that
+ * `return vmctl_error(...)` seem to succeed with their outputs unset.  This
+ * tells it what the comments say, that the result is negative (analyzer
+ * builds only; error.c #undefs these to define the functions).  A
+ * statement expression, not a function: the analyzer stops inlining calls
+ * a few levels deep, and a helper would be opaque to it there. */
+#define vmctl_error_negative(call)                                             \
+	({                                                                     \
+		int _vmctl_r = call;                                           \
+		if (_vmctl_r >= 0)                                             \
+			__builtin_unreachable();                               \
+		_vmctl_r;                                                      \
+	})
+#define vmctl_error(...) vmctl_error_negative(vmctl_error(__VA_ARGS__))
+#define vmctl_errorf(...) vmctl_error_negative(vmctl_errorf(__VA_ARGS__))
+#define vmctl_error_wrap(...)                                                  \
+	vmctl_error_negative(vmctl_error_wrap(__VA_ARGS__))
+#endif
+
 /* Resets err to "no error". */
 void vmctl_error_clear(struct vmctl_err *err);
 

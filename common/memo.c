@@ -54,6 +54,7 @@ int memo_store(const char *memo_file, const char *fingerprint, const char *value
 	cleanup_free char *data = malloc(flen + 1 + vlen);
 	if (!data)
 		return -ENOMEM;
+	analyzer_cleanup(data);
 	memcpy(data, fingerprint, flen + 1);
 	memcpy(data + flen + 1, value, vlen);
 	return write_file_atomic(memo_file, data, flen + 1 + vlen, 0644);

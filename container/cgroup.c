@@ -158,6 +158,7 @@ int cgroup_parse_mountinfo(const char *mountinfo, struct cgroup_layout *out)
 {
 	cleanup_free char *copy = strdup(mountinfo);
 	char *save = NULL;
+	analyzer_cleanup(copy);
 
 	memset(out, 0, sizeof(*out));
 	if (!copy)
@@ -187,6 +188,7 @@ static int write_at(int dirfd, const char *file, const char *value)
 
 static int read_small(const char *path, char *buf, size_t n)
 {
+	buf[0] = '\0'; /* a string on every path, even a failed open */
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -234,6 +236,7 @@ static int detect_from_mountinfo(struct cgroup_layout *out)
 			return -ENOMEM;
 		}
 		all = grown;
+		analyzer_cleanup(all);
 		memcpy(all + len, buf, (size_t)n + 1);
 		len += (size_t)n;
 	}

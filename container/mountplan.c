@@ -126,6 +126,7 @@ static int build_overlay_opts(const struct container_config *cfg,
 	cleanup_free char *buf = malloc(OVERLAY_OPTS_MAX);
 	size_t pos = 0;
 	int r;
+	analyzer_cleanup(buf);
 
 	if (!buf)
 		return vmctl_error(err, ENOMEM, "overlay options");

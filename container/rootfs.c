@@ -266,7 +266,7 @@ int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *f)
 			continue;
 		if (nb == MAX_BINDS)
 			return fail_at(f, E2BIG, "volumes", "too many");
-		binds[nb].tree = -1;
+		binds[nb] = (struct bind_src){.tree = -1};
 		r = clone_volume(&plan->steps[i], &binds[nb], f);
 		nb++;
 	}

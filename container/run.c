@@ -143,6 +143,7 @@ static int finish_and_go(struct launch *l, const struct cgroup_layout *layout,
 		return r;
 	size_t bpf = l->seccomp.len * sizeof(struct sock_filter);
 	cleanup_free char *msg = malloc(sizeof(struct launch_go) + bpf);
+	analyzer_cleanup(msg);
 	if (!msg)
 		return vmctl_error(err, ENOMEM, "go message");
 	struct launch_go go = {MSG_GO, l->seccomp.len};

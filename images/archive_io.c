@@ -296,6 +296,7 @@ int image_save(const char *root, char *const *refs, size_t n, const char *out,
 	if (r < 0)
 		return r;
 	cleanup_strv char **blobs = item_blobs(items, n);
+	analyzer_cleanup(blobs);
 	size_t len = strlen(out);
 	bool dir = (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) ||
 		   (len && out[len - 1] == '/');
@@ -471,7 +472,7 @@ static int load_manifest(struct load *l, const char *text, const char *name)
 static int pick_platform(struct load *l, const char *digest, char **manifest)
 {
 	cleanup_free char *text = NULL;
-	struct oci_index idx;
+	struct oci_index idx = {0};
 	int r = read_src_blob(l, digest, &text);
 	if (r == 0)
 		r = oci_index_parse(text, &idx, l->err);
@@ -500,7 +501,7 @@ static int pick_platform(struct load *l, const char *digest, char **manifest)
 static int load_oci(struct load *l)
 {
 	cleanup_free char *text = NULL;
-	struct oci_index idx;
+	struct oci_index idx = {0};
 	int r = read_src(l, "index.json", &text);
 	if (r == 0)
 		r = oci_index_parse(text, &idx, l->err);
@@ -556,6 +557,7 @@ static int load_docker_item(struct load *l, const cJSON *item)
 	    calloc((size_t)cJSON_GetArraySize(layers) + 1, sizeof(*descs));
 	if (!descs)
 		return vmctl_error(l->err, ENOMEM, "load");
+	analyzer_cleanup(descs);
 	snprintf(config.media_type, sizeof(config.media_type), "%s",
 		 OCI_MT_CONFIG);
 	int r = put_src(l, cfg->valuestring, NULL, config.digest, &config.size);

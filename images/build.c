@@ -33,6 +33,7 @@ int build_cache_key(const char *parent_id, const char *text,
 	cleanup_free char *buf = malloc(n);
 	if (!buf)
 		return -ENOMEM;
+	analyzer_cleanup(buf);
 	char *p = stpcpy(buf, BUILD_CACHE_VERSION) + 1;
 	p = stpcpy(p, parent_id) + 1;
 	p = stpcpy(p, text) + 1;

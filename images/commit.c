@@ -201,6 +201,7 @@ static int derive_locked(const char *root, const char *layout, int lock,
 	    calloc(n + 1, sizeof(*layers));
 	if (!layers)
 		return vmctl_error(err, ENOMEM, "image manifest");
+	analyzer_cleanup(layers);
 	memcpy(layers, m->layers, n * sizeof(*layers));
 	int r = 0;
 	if (o->layer_dir) {
@@ -336,6 +337,7 @@ int run_commit(const char *root, const char *key, const char *name,
 				 "rm -f it)",
 				 st.name);
 	cleanup_free char *by = r == 0 ? join_argv(st.argv) : NULL;
+	analyzer_cleanup(by);
 	if (r == 0 && !by)
 		r = vmctl_error(err, ENOMEM, "commit");
 	struct image_derive_opts o = {.layer_dir = upper,

@@ -221,6 +221,7 @@ static int sorted_names(int fd, char ***out)
 			if (!nv)
 				return -ENOMEM;
 			v = nv;
+			analyzer_cleanup(v);
 		}
 		v[n] = strdup(de->d_name);
 		if (!v[n])
@@ -239,7 +240,7 @@ static int add_dir_contents(struct cpio_writer *w, int fd, char *path,
 {
 	cleanup_strv char **names = NULL;
 	int r = sorted_names(fd, &names);
-	if (r < 0)
+	if (r < 0 || !names) /* !names: -errno with errno 0, never seen */
 		return vmctl_error(err, r, "cpio: read directory %s", path);
 	for (char **np = names; *np; np++) {
 		int n = snprintf(path + plen, PATH_MAX - plen, "%s%s",

@@ -97,6 +97,7 @@ int guest_kernel_key(const char *kernel_dir, char *key, size_t n)
 	if (r < 0)
 		return r;
 	cleanup_strv char **patches = list_patches(kernel_dir);
+	analyzer_cleanup(patches);
 	r = hash_file(c, kernel_dir, "config.fragment");
 	for (size_t i = 0; r == 0 && patches && patches[i]; i++)
 		r = hash_file(c, kernel_dir, patches[i]);
@@ -144,6 +145,7 @@ static int memoized_key(const char *dir, const char *cache, char *key, size_t n)
 	char fp[16384], memo[PATH_MAX];
 	size_t off = 0;
 	cleanup_strv char **patches = list_patches(dir);
+	analyzer_cleanup(patches);
 	int r = xsnprintf(memo, sizeof(memo), "%s/.key-memo", cache);
 	const char *fixed[] = {"config.fragment", "build.sh"};
 	for (size_t i = 0; r == 0 && i < 2 + (patches ? strv_len(patches) : 0); i++) {

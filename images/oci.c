@@ -333,6 +333,8 @@ int oci_index_parse(const char *json, struct oci_index *idx,
 		const cJSON *ann = get(it, "annotations");
 		cleanup_free char *name = get_str(ann, OCI_REF_NAME);
 		cleanup_free char *full = get_str(ann, OCI_IMAGE_NAME);
+		analyzer_cleanup(name);
+		analyzer_cleanup(full);
 		r = oci_index_add(idx, &d, name, full);
 		if (r == 0)
 			idx->v[idx->n - 1].platform =

@@ -77,7 +77,7 @@ static int read_manifest(const char *layout, const char *digest, bool verify,
 		       : oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_manifest_parse(text, m, err);
-	return r < 0 ? vmctl_error_wrap(err, "manifest %.19s", digest) : 0;
+	return r ? vmctl_error_wrap(err, "manifest %.19s", digest) : 0;
 }
 
 static int read_config(const char *layout, const char *digest, bool verify,
@@ -88,7 +88,7 @@ static int read_config(const char *layout, const char *digest, bool verify,
 		       : oci_blob_read_trusted(layout, digest, &text, NULL, err);
 	if (r == 0)
 		r = oci_config_parse(text, c, err);
-	return r < 0 ? vmctl_error_wrap(err, "config %.19s", digest) : 0;
+	return r ? vmctl_error_wrap(err, "config %.19s", digest) : 0;
 }
 
 /* Index of the entry with this name ("repo:tag"), or -1. */
@@ -614,6 +614,7 @@ int image_remove(const char *root, const char *ref, bool force,
 	if (r < 0)
 		return r;
 	cleanup_free bool *mark = calloc(idx.n + 1, sizeof(bool));
+	analyzer_cleanup(mark);
 	if (!mark)
 		r = vmctl_error(err, ENOMEM, "rmi");
 	if (r == 0)
@@ -737,6 +738,8 @@ int store_gc(const char *root, struct vmctl_err *err)
 	struct oci_index idx;
 	cleanup_strv char **blobs = calloc(1, sizeof(char *));
 	cleanup_strv char **diff_ids = calloc(1, sizeof(char *));
+	analyzer_cleanup(blobs);
+	analyzer_cleanup(diff_ids);
 	if (!blobs || !diff_ids)
 		return vmctl_error(err, ENOMEM, "gc");
 	if (store_layout_path(root, layout, sizeof(layout)) < 0)

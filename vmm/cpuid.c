@@ -101,6 +101,7 @@ int cpuid_setup(int kvm_fd, int vcpu_fd, uint32_t vcpu_id, uint32_t n_vcpus,
 	cleanup_free struct kvm_cpuid2 *c = calloc(1, size);
 	if (!c)
 		return vmctl_error(err, ENOMEM, "cpuid");
+	analyzer_cleanup(c);
 	c->nent = CPUID_MAX_ENTRIES;
 	if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
 		return vmctl_error(err, errno, "KVM_GET_SUPPORTED_CPUID");
