@@ -78,6 +78,7 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		.env = p->env,
 		.workdir = s->workdir ? s->workdir : (p->img.workdir ? p->img.workdir : "/"),
 		.hostname = p->hostname,
+		.user = p->img.user,
 		.memory_bytes = s->memory_bytes,
 		.cpus = s->cpus,
 		.pids_limit = s->pids_limit,
@@ -103,7 +104,7 @@ static int run_engine(struct run_plan *p, struct run_result *res,
 	const struct run_spec *s = p->spec;
 	return runner_run_vm(p->root, s, &p->st, p->argv, p->env,
 			     s->workdir ? s->workdir : (p->img.workdir ? p->img.workdir : "/"),
-			     p->hostname, (const char *const *)p->img.layer_dirs,
+			     p->hostname, p->img.user, (const char *const *)p->img.layer_dirs,
 			     p->img.n_layers, p->img.id, p->t0_ns, res, err);
 }
 

@@ -92,6 +92,18 @@ static void enter_workdir(struct launch *l)
 	setup_fail(l, errno, "working directory %s", wd);
 }
 
+/* After pivot_root: the files read are the container's, and no symlink
+ * in them resolves outside its root (userdb_read_file). */
+static void resolve_user(struct launch *l)
+{
+	const char *user = l->cfg->user;
+	if (!user || !*user)
+		return;
+	if (userdb_lookup(user, &l->ids) < 0)
+		setup_fail(l, 0, "user %s: %s", user, l->ids.msg);
+	l->switch_user = true;
+}
+
 /* The pty comes from the container's own devpts (mounted by the plan), so
  * `tty` inside names a device that exists there.  The master goes to the
  * parent; the slave is returned for the workload. */
@@ -142,10 +154,12 @@ static bool find_in_path(const char *cmd, const char *search, char *buf,
 	if (!*cmd || strchr(cmd, '/'))
 		return false;
 	if (!search)
-		search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+		search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
+			 "sbin:/bin";
 	for (const char *dir = search; *dir;) {
 		size_t len = strcspn(dir, ":");
-		int w = snprintf(buf, n, "%.*s%s%s", (int)len, dir, len ? "/" : "", cmd);
+		int w = snprintf(buf, n, "%.*s%s%s", (int)len, dir,
+				 len ? "/" : "", cmd);
 		if (w > 0 && (size_t)w < n &&
 		    faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0)
 			return true;
@@ -184,6 +198,19 @@ __attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 	if (r < 0) {
 		send_msg(sock, MSG_SETUP_FAILED, -r, "drop capabilities");
 		_exit(125);
+	}
+	/* After the capabilities: the ids are changed with CAP_SETUID and
+	 * CAP_SETGID of the default set, and a non-zero uid then clears the
+	 * permitted and effective sets, as for Docker's non-root users. */
+	if (l->switch_user) {
+		r = slave >= 0 && fchown(slave, l->ids.uid, l->ids.gid) < 0
+			? -errno
+			: userdb_apply(&l->ids);
+		if (r < 0) {
+			send_msg(sock, MSG_SETUP_FAILED, -r,
+				 "switch to user %s", cfg->user);
+			_exit(125);
+		}
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		send_msg(sock, MSG_SETUP_FAILED, errno, "no_new_privs");
@@ -330,6 +357,7 @@ void container_init_main(struct launch *l)
 	umask(022);
 	trace("rootfs");
 	enter_workdir(l);
+	resolve_user(l);
 	if (cfg->tty)
 		slave = open_pty(l);
 	wait_for_go(l);

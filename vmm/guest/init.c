@@ -26,6 +26,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/userdb.h"
 #include "vmm/milestone.h"
 
 #define MAX_ARGS 1024
@@ -38,6 +39,8 @@ static char *args[MAX_ARGS + 1];
 static char *envs[MAX_ENV + 2];
 static const char *workdir = "/";
 static const char *hostname = "vmctl";
+static const char *user; /* the image's User, or NULL: root */
+static struct user_ids ids;
 
 static int ms_fd = -1;		/* serial transport */
 static int ms_port;		/* port transport (ioperm granted) */
@@ -225,6 +228,8 @@ static void read_config(void)
 			workdir = value;
 		else if (key == MS_CFG_HOSTNAME)
 			hostname = value;
+		else if (key == MS_CFG_USER)
+			user = value;
 	}
 	if (!na)
 		die("empty command in " MS_CONFIG_PATH, EINVAL);
@@ -329,6 +334,10 @@ static void child(int out_fd, int err_fd)
 	dup2(out_fd, 1);
 	dup2(err_fd, 2);
 	ioctl(1, TIOCSCTTY, 0); /* a controlling tty, where it is one */
+	if (user && userdb_apply(&ids) < 0) {
+		exec_errno = errno;
+		_exit(126);
+	}
 	exec_errno = exec_workload();
 	_exit(127);
 }
@@ -374,6 +383,9 @@ int main(void)
 	report_uname();
 	sethostname(hostname, strlen(hostname));
 	enter_workdir();
+	/* The disk is the root now: the image's own passwd and group. */
+	if (user && userdb_lookup(user, &ids) < 0)
+		die(ids.msg, ENOENT);
 	int out_fd = open_output(MS_ENV_OUTPUT, "hvc0", "/dev/hvc0");
 	int err_fd = open_output(MS_ENV_ERROR, "hvc1", "/dev/hvc1");
 
