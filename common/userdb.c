@@ -225,14 +225,22 @@ int userdb_resolve(const char *spec, const char *passwd, const char *group,
 	return 0;
 }
 
+/* RESOLVE_IN_ROOT resolves against the dirfd, not the cwd (the working
+ * directory by now): "/" is opened first. */
 static int open_in_root(const char *path)
 {
 	struct vmctl_open_how how = {
 	    .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
 	    .resolve = VMCTL_RESOLVE_IN_ROOT | VMCTL_RESOLVE_NO_MAGICLINKS};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS) /* before 5.6: the root is ours anyway */
-		fd = open(path, (int)how.flags);
+		fd = openat(root, path, (int)how.flags);
+	int e = errno;
+	close(root);
+	errno = e;
 	return fd;
 }
 

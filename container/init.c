@@ -100,7 +100,7 @@ static void resolve_user(struct launch *l)
 	if (!user || !*user)
 		return;
 	if (userdb_lookup(user, &l->ids) < 0)
-		setup_fail(l, 0, "user %s: %s", user, l->ids.msg);
+		setup_fail(l, 0, "%s", l->ids.msg);
 	l->switch_user = true;
 }
 
