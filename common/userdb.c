@@ -74,7 +74,7 @@ static size_t next_line(const char **pos, struct field *f)
  * uid when name is NULL; fills the entry's name, uid and gid. */
 static bool find_passwd(const char *text, const char *name, unsigned long uid,
 			struct field *ename, unsigned long *euid,
-			unsigned long *egid)
+			unsigned long *egid, struct field *home)
 {
 	struct field f[MAX_FIELDS];
 	const char *pos = text;
@@ -85,6 +85,8 @@ static bool find_passwd(const char *text, const char *name, unsigned long uid,
 			continue; /* malformed or a comment */
 		if (name ? field_is(f[0], name) : *euid == uid) {
 			*ename = f[0];
+			if (n >= 6 && f[5].len && f[5].p[0] == '/')
+				*home = f[5];
 			return true;
 		}
 	}
@@ -165,22 +167,35 @@ static int fail(struct user_ids *out, int err, const char *what,
 		   ": no matching entries in ", file, " file");
 }
 
+/* out->home = "HOME=<dir>"; a home too long for it is "/" instead. */
+static void set_home(struct user_ids *out, struct field dir)
+{
+	if (dir.len + 6 > sizeof(out->home))
+		dir = (struct field){"/", 1};
+	memcpy(out->home, "HOME=", 5);
+	memcpy(out->home + 5, dir.p, dir.len);
+	out->home[5 + dir.len] = '\0';
+}
+
 static int resolve_user(const char *user, const char *passwd,
 			struct user_ids *out, struct field *name)
 {
 	unsigned long id = 0, uid = 0, gid = 0;
 	bool numeric = parse_id(user, strlen(user), &id);
+	struct field home = {"/", 1};
 	*name = (struct field){NULL, 0};
 	if (!numeric && strspn(user, "0123456789") == strlen(user))
 		return SAY(out, EINVAL, "user id ", user, " out of range");
-	if (passwd &&
-	    find_passwd(passwd, numeric ? NULL : user, id, name, &uid, &gid)) {
+	if (passwd && find_passwd(passwd, numeric ? NULL : user, id, name, &uid,
+				  &gid, &home)) {
 		out->uid = (uid_t)uid;
 		out->gid = (gid_t)gid;
+		set_home(out, home);
 		return 0;
 	}
 	if (!numeric)
 		return fail(out, ENOENT, "user", user, "passwd");
+	set_home(out, home);
 	out->uid = (uid_t)id; /* not in passwd: Docker runs it with gid 0 */
 	out->gid = 0;
 	return 0;

@@ -23,7 +23,8 @@ struct user_ids {
 	gid_t gid;
 	gid_t groups[USERDB_MAX_GROUPS]; /* supplementary, gid first */
 	size_t n_groups;
-	char msg[256]; /* why user_resolve() failed */
+	char home[256]; /* "HOME=<passwd's home>", "HOME=/" if none */
+	char msg[256];	/* why user_resolve() failed */
 };
 
 /* Pure: resolves spec with the files' contents (NULL: the file is missing).

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/strv.h"
 #include "container/launch.h"
 #include "container/rootfs.h"
 #include "container/seccomp_profile.h"
@@ -102,6 +103,12 @@ static void resolve_user(struct launch *l)
 	if (userdb_lookup(user, &l->ids) < 0)
 		setup_fail(l, 0, "%s", l->ids.msg);
 	l->switch_user = true;
+	for (char *const *e = l->cfg->env; e && *e; e++)
+		if (!strncmp(*e, "HOME=", 5))
+			return;
+	l->user_env = strv_dup(l->cfg->env);
+	if (!l->user_env || strv_push(&l->user_env, l->ids.home) < 0)
+		setup_fail(l, ENOMEM, "environment of user %s", user);
 }
 
 /* The pty comes from the container's own devpts (mounted by the plan), so
@@ -222,7 +229,7 @@ __attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 		_exit(125);
 	}
 	/* execvp searches the PATH of environ, not of an envp argument. */
-	environ = (char **)cfg->env;
+	environ = l->user_env ? l->user_env : (char **)cfg->env;
 	char path[4096];
 	if (find_in_path(cfg->argv[0], getenv("PATH"), path, sizeof(path)))
 		execv(path, cfg->argv);

@@ -23,9 +23,10 @@ with_user() {
 	expect_eq "$("$VMCTL" load -i "$T/lay")" "Loaded image: $3:latest"
 }
 
-ENTRY='["sh", "-c", "echo \"$GREETING\"; pwd; id; grep ^CapEff /proc/self/status; echo \"args: $*\"", "ep"]'
+ENTRY='["sh", "-c", "echo \"$GREETING\"; pwd; echo \"$HOME\"; id; grep ^CapEff /proc/self/status; echo \"args: $*\"", "ep"]'
 WANT='hi there
 /work
+/home/alice
 uid=1234(alice) gid=1234(alice) groups=1234(alice),2000(extra)
 CapEff:	0000000000000000
 args: one two'
@@ -49,9 +50,12 @@ setup_images() {
 config_in_container() {
 	expect_eq "$("$VMCTL" run --rm alice)" "$WANT" "Env, WorkingDir, User, Entrypoint + Cmd"
 	expect_eq "$("$VMCTL" run --rm alice x y | tail -n 1)" "args: x y" "arguments replace Cmd, not Entrypoint"
-	expect_eq "$("$VMCTL" run --rm numeric | sed -n 3p)" "uid=4321 gid=4321 groups=4321" "uid:gid, not in passwd"
+	expect_eq "$("$VMCTL" run --rm numeric | sed -n 3,4p)" "/
+uid=4321 gid=4321 groups=4321" "uid:gid, not in passwd: HOME=/"
+	expect_eq "$("$VMCTL" run --rm -e HOME=/elsewhere alice | sed -n 3p)" "/elsewhere" "-e HOME wins"
 	# Without a User: root, as before.
-	expect_contains "$("$VMCTL" run --rm cfg:1 | sed -n 3p)" "uid=0(root) gid=0(root)"
+	expect_eq "$("$VMCTL" run --rm cfg:1 | sed -n 3p)" "/root"
+	expect_contains "$("$VMCTL" run --rm cfg:1 | sed -n 4p)" "uid=0(root) gid=0(root)"
 }
 
 user_refusals() {
@@ -59,6 +63,12 @@ user_refusals() {
 	out=$("$VMCTL" run --rm missing 2>&1)
 	expect_eq $? 125 "unknown user"
 	expect_contains "$out" "unable to find user mallory: no matching entries in passwd file"
+	# The report must not be lost when the init fails before reading "go" (it was, 1 run in 50).
+	local i lost=0
+	for i in $(seq 40); do
+		"$VMCTL" run --rm missing 2>&1 | grep -q "unable to find user" || lost=$((lost + 1))
+	done
+	expect_eq "$lost" 0 "runs whose failure report was lost"
 	out=$("$VMCTL" run --rm badgroup 2>&1)
 	expect_eq $? 125 "unknown group"
 	expect_contains "$out" "unable to find group nosuchgroup"

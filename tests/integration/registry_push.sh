@@ -30,7 +30,7 @@ push_pull_run() {
 }
 
 run_in_vm() {
-	[ -e /dev/kvm ] || { echo "no /dev/kvm: VM part not run"; return 0; }
+	[ -w /dev/kvm ] || { skip run_in_vm "no writable /dev/kvm"; return 0; }
 	expect_eq "$("$VMCTL" run --rm --mode=vm "$REG/app:1" echo in-vm | tr -d '\r')" "in-vm" \
 		"pulled image runs as a VM"
 }

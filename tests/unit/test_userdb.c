@@ -39,6 +39,7 @@ static void test_by_name(void **state)
 	assert_int_equal(u.groups[0], 1234);
 	assert_int_equal(u.groups[1], 29);
 	assert_int_equal(u.groups[2], 10);
+	assert_string_equal(u.home, "HOME=/home/alice");
 	assert_int_equal(userdb_resolve("bob", passwd, group, &u), 0);
 	assert_int_equal(u.uid, 1500);
 	assert_int_equal(u.gid, 100);
@@ -57,6 +58,7 @@ static void test_numeric(void **state)
 	assert_int_equal(u.uid, 4242);
 	assert_int_equal(u.gid, 0);
 	assert_int_equal(u.n_groups, 1);
+	assert_string_equal(u.home, "HOME=/");
 	assert_int_equal(userdb_resolve("4242:77", NULL, NULL, &u), 0);
 	assert_int_equal(u.uid, 4242);
 	assert_int_equal(u.gid, 77);

@@ -251,6 +251,19 @@ static int mkdir_p(char *path)
 	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* HOME from the User's passwd entry, unless the image or run set one. */
+static void add_home(void)
+{
+	size_t n = 0;
+	for (; envs[n]; n++)
+		if (!strncmp(envs[n], "HOME=", 5))
+			return;
+	if (n < MAX_ENV) {
+		envs[n] = ids.home;
+		envs[n + 1] = NULL;
+	}
+}
+
 /* Docker creates a missing working directory. */
 static void enter_workdir(void)
 {
@@ -386,6 +399,8 @@ int main(void)
 	/* The disk is the root now: the image's own passwd and group. */
 	if (user && userdb_lookup(user, &ids) < 0)
 		die(ids.msg, ENOENT);
+	if (user)
+		add_home();
 	int out_fd = open_output(MS_ENV_OUTPUT, "hvc0", "/dev/hvc0");
 	int err_fd = open_output(MS_ENV_ERROR, "hvc1", "/dev/hvc1");
 
