@@ -64,6 +64,9 @@ bad_names() {
 	expect_contains "$out" "no local image" "clear error"
 	out=$("$VMCTL" push --insecure "$REG/app@sha256:0000000000000000000000000000000000000000000000000000000000000000" 2>&1)
 	expect_contains "$out" "needs a tag" "push by digest refused"
+	out=$("$VMCTL" pull --insecure 192.0.2.1:5000/app:1 2>&1)
+	expect_eq "$?" 125 "--insecure off loopback refused"
+	expect_contains "$out" "loopback only, not 192.0.2.1:5000"
 	out=$("$VMCTL" push --insecure --password-stdin "$REG/app:1" </dev/null 2>&1)
 	expect_contains "$out" "needs --username" "--password-stdin alone refused"
 }
