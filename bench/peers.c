@@ -278,7 +278,7 @@ int bench_prep_begin(struct bench_prep *p, const char *root,
 	if (r < 0)
 		return r;
 	p->peer_argv = image_resolve_argv(&img, o->cmd, err);
-	p->peer_env = image_merge_env(img.env, NULL, "vmctl", "/root");
+	p->peer_env = image_merge_env(img.env, NULL, "vmctl");
 	p->workdir = strdup(img.workdir && *img.workdir ? img.workdir : "/");
 	if (!p->peer_argv || !p->peer_env || !p->workdir) {
 		image_free(&img);

@@ -166,8 +166,8 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 		p->hostname[12] = '\0'; /* Docker's short id */
 	/* With a User, HOME comes from its passwd entry (the init's part). */
 	bool has_user = p->img.user && *p->img.user;
-	p->env = image_merge_env(p->img.env, s->env, p->hostname,
-				 has_user ? NULL : "/root");
+	p->env = image_merge_env_home(p->img.env, s->env, p->hostname,
+				      has_user ? NULL : "/root");
 	if (!p->env) {
 		state_remove(&p->st, err);
 		return vmctl_error(err, ENOMEM, "preparing the run");

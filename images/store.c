@@ -819,7 +819,13 @@ static int env_set(char ***v, const char *kv)
 }
 
 char **image_merge_env(char *const *image_env, char *const *overrides,
-		       const char *hostname, const char *home)
+		       const char *hostname)
+{
+	return image_merge_env_home(image_env, overrides, hostname, "/root");
+}
+
+char **image_merge_env_home(char *const *image_env, char *const *overrides,
+			    const char *hostname, const char *home)
 {
 	char **env = calloc(1, sizeof(*env));
 	if (!env)

@@ -71,8 +71,11 @@ char **image_resolve_argv(const struct image *img, char *const *cmd_override,
  * PATH and HOSTNAME when missing, and HOME=home when home is given and
  * neither sets HOME (NULL: the image's User decides it, in the init).
  * Pure; returns malloc'd vector or NULL. */
+char **image_merge_env_home(char *const *image_env, char *const *overrides,
+			    const char *hostname, const char *home);
+/* The same with home "/root" (an image without a User). */
 char **image_merge_env(char *const *image_env, char *const *overrides,
-		       const char *hostname, const char *home);
+		       const char *hostname);
 
 /* Builds the "busybox" base image from the host's static busybox
  * (Debian's busybox-static) into the store; idempotent. */

@@ -66,7 +66,7 @@ static void test_merge_env(void **state)
 {
 	char *img_env[] = {"PATH=/img", "A=1", NULL};
 	char *over[] = {"A=2", "B=3", NULL};
-	char **env = image_merge_env(img_env, over, "box", "/root");
+	char **env = image_merge_env(img_env, over, "box");
 	assert_non_null(env);
 	int seen_path = 0, seen_a = 0, seen_b = 0, seen_host = 0, seen_home = 0;
 	for (char **p = env; *p; p++) {
@@ -79,12 +79,12 @@ static void test_merge_env(void **state)
 	}
 	assert_int_equal(seen_path + seen_a + seen_b + seen_host + seen_home, 5);
 	strv_free(env);
-	env = image_merge_env(NULL, NULL, NULL, "/root");
+	env = image_merge_env(NULL, NULL, NULL);
 	assert_int_equal(strncmp(env[0], "PATH=/usr/local/sbin", 20), 0);
 	assert_string_equal(env[1], "HOME=/root");
 	strv_free(env);
 	/* An image with a User: HOME is left to its passwd entry. */
-	env = image_merge_env(NULL, NULL, NULL, NULL);
+	env = image_merge_env_home(NULL, NULL, NULL, NULL);
 	assert_null(env[1]);
 	strv_free(env);
 }
