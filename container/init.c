@@ -98,11 +98,19 @@ static void enter_workdir(struct launch *l)
 static void resolve_user(struct launch *l)
 {
 	const char *user = l->cfg->user;
-	if (!user || !*user)
+	if (!user || !*user) {
+		/* root:root with no other group, whatever ids vmctl was
+		 * started with (`sg daemon vmctl run` must not lend the
+		 * workload gid 1).  No file read: root's memberships in the
+		 * image's /etc/group are not added (Docker adds them). */
+		l->ids.uid = 0;
+		l->ids.gid = 0;
+		l->ids.groups[0] = 0;
+		l->ids.n_groups = 1;
 		return;
+	}
 	if (userdb_lookup(user, &l->ids) < 0)
 		setup_fail(l, 0, "%s", l->ids.msg);
-	l->switch_user = true;
 	for (char *const *e = l->cfg->env; e && *e; e++)
 		if (!strncmp(*e, "HOME=", 5))
 			return;
@@ -208,16 +216,16 @@ __attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 	}
 	/* After the capabilities: the ids are changed with CAP_SETUID and
 	 * CAP_SETGID of the default set, and a non-zero uid then clears the
-	 * permitted and effective sets, as for Docker's non-root users. */
-	if (l->switch_user) {
-		r = slave >= 0 && fchown(slave, l->ids.uid, l->ids.gid) < 0
-			? -errno
-			: userdb_apply(&l->ids);
-		if (r < 0) {
-			send_msg(sock, MSG_SETUP_FAILED, -r,
-				 "switch to user %s", cfg->user);
-			_exit(125);
-		}
+	 * permitted and effective sets, as for Docker's non-root users.  The
+	 * pty becomes the user's (its group stays the tty one). */
+	r = slave >= 0 && l->ids.uid &&
+		    fchown(slave, l->ids.uid, (gid_t)-1) < 0
+		? -errno
+		: userdb_apply(&l->ids);
+	if (r < 0) {
+		send_msg(sock, MSG_SETUP_FAILED, -r, "switch to user %s",
+			 cfg->user && *cfg->user ? cfg->user : "root");
+		_exit(125);
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		send_msg(sock, MSG_SETUP_FAILED, errno, "no_new_privs");

@@ -28,7 +28,6 @@ struct launch {
 	sigset_t forwarded;    /* signals the parent forwards (blocked) */
 	/* The init's: cfg->user resolved once the root is the container's. */
 	struct user_ids ids;
-	bool switch_user;
 	char **user_env; /* cfg->env + the user's HOME, when it had none */
 	/* A MAP_SHARED word where the init stores how many bytes are private
 	 * to it (measured by itself, off the parent's critical path). */
