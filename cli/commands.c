@@ -39,7 +39,7 @@ static const char bench_help[] =
 	"      --html FILE           a self-contained report page\n";
 
 static const char registry_help[] =
-	"      --insecure         plain HTTP (a registry on loopback, say)\n"
+	"      --insecure         plain HTTP (only to a registry on loopback)\n"
 	"  -u, --username USER    user for Basic or token authentication\n"
 	"      --password-stdin   read the password from stdin (one line)\n"
 	"Environment: VMCTL_REGISTRY_USER, VMCTL_REGISTRY_PASSWORD (used when the flags are\n"

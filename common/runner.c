@@ -78,6 +78,7 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		.env = p->env,
 		.workdir = s->workdir ? s->workdir : (p->img.workdir ? p->img.workdir : "/"),
 		.hostname = p->hostname,
+		.user = p->img.user,
 		.memory_bytes = s->memory_bytes,
 		.cpus = s->cpus,
 		.pids_limit = s->pids_limit,
@@ -103,7 +104,7 @@ static int run_engine(struct run_plan *p, struct run_result *res,
 	const struct run_spec *s = p->spec;
 	return runner_run_vm(p->root, s, &p->st, p->argv, p->env,
 			     s->workdir ? s->workdir : (p->img.workdir ? p->img.workdir : "/"),
-			     p->hostname, (const char *const *)p->img.layer_dirs,
+			     p->hostname, p->img.user, (const char *const *)p->img.layer_dirs,
 			     p->img.n_layers, p->img.id, p->t0_ns, res, err);
 }
 
@@ -163,7 +164,10 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 		 s->hostname ? s->hostname : p->st.id);
 	if (!s->hostname)
 		p->hostname[12] = '\0'; /* Docker's short id */
-	p->env = image_merge_env(p->img.env, s->env, p->hostname);
+	/* With a User, HOME comes from its passwd entry (the init's part). */
+	bool has_user = p->img.user && *p->img.user;
+	p->env = image_merge_env_home(p->img.env, s->env, p->hostname,
+				      has_user ? NULL : "/root");
 	if (!p->env) {
 		state_remove(&p->st, err);
 		return vmctl_error(err, ENOMEM, "preparing the run");

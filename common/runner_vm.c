@@ -69,8 +69,9 @@ static int locate_kernel(const struct run_spec *spec, char *path, size_t n,
 
 static int build_initramfs(const struct ctr_state *st, char *const *argv,
 			   char *const *env, const char *workdir,
-			   const char *hostname, const char *const *layer_dirs,
-			   size_t n_layers, char *out, size_t n,
+			   const char *hostname, const char *user,
+			   const char *const *layer_dirs, size_t n_layers,
+			   char *out, size_t n,
 			   struct vmctl_err *err)
 {
 	char init[PATH_MAX];
@@ -80,7 +81,8 @@ static int build_initramfs(const struct ctr_state *st, char *const *argv,
 	if (xsnprintf(out, n, "%s/initramfs.cpio", st->dir) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "state path too long");
 	struct initramfs_workload wl = {
-		.argv = argv, .env = env, .workdir = workdir, .hostname = hostname};
+		.argv = argv, .env = env, .workdir = workdir, .hostname = hostname,
+		.user = user};
 	return initramfs_build(layer_dirs, n_layers, init, &wl, out, err);
 }
 
@@ -114,7 +116,7 @@ static int prepare_disk(const char *root, const struct ctr_state *st,
 int runner_run_vm(const char *root, const struct run_spec *spec,
 		  const struct ctr_state *st, char *const *argv,
 		  char *const *env, const char *workdir, const char *hostname,
-		  const char *const *layer_dirs, size_t n_layers,
+		  const char *user, const char *const *layer_dirs, size_t n_layers,
 		  const char *image_id, int64_t t0_ns, struct run_result *res,
 		  struct vmctl_err *err)
 {
@@ -133,7 +135,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		r = prepare_disk(root, st, layer_dirs, n_layers, image_id, disk,
 				 sizeof(disk), err);
 	if (r == 0)
-		r = build_initramfs(st, argv, env, workdir, hostname, layer_dirs,
+		r = build_initramfs(st, argv, env, workdir, hostname, user, layer_dirs,
 				    disk_root ? 0 : n_layers, initrd, sizeof(initrd), err);
 	if (r < 0)
 		return r;

@@ -38,6 +38,10 @@ struct container_config {
 	char *const *argv; /* resolved command */
 	char *const *env; /* full env, "K=V", NULL-terminated (PATH included) */
 	const char *workdir;   /* absolute, "/" default (NULL means "/") */
+	/* The image's User ("name", "uid", "name:group", "uid:gid"), resolved
+	 * in the container's own /etc/passwd and /etc/group; NULL or "":
+	 * root:root, whatever groups vmctl has. */
+	const char *user;
 	const char *hostname;  /* NULL: the first 12 chars of id */
 	uint64_t memory_bytes; /* 0 unlimited */
 	double cpus;	       /* 0 unlimited */

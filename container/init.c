@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/strv.h"
 #include "container/launch.h"
 #include "container/rootfs.h"
 #include "container/seccomp_profile.h"
@@ -92,6 +93,32 @@ static void enter_workdir(struct launch *l)
 	setup_fail(l, errno, "working directory %s", wd);
 }
 
+/* After pivot_root: the files read are the container's, and no symlink
+ * in them resolves outside its root (userdb_read_file). */
+static void resolve_user(struct launch *l)
+{
+	const char *user = l->cfg->user;
+	if (!user || !*user) {
+		/* root:root with no other group, whatever ids vmctl was
+		 * started with (`sg daemon vmctl run` must not lend the
+		 * workload gid 1).  No file read: root's memberships in the
+		 * image's /etc/group are not added (Docker adds them). */
+		l->ids.uid = 0;
+		l->ids.gid = 0;
+		l->ids.groups[0] = 0;
+		l->ids.n_groups = 1;
+		return;
+	}
+	if (userdb_lookup(user, &l->ids) < 0)
+		setup_fail(l, 0, "%s", l->ids.msg);
+	for (char *const *e = l->cfg->env; e && *e; e++)
+		if (!strncmp(*e, "HOME=", 5))
+			return;
+	l->user_env = strv_dup(l->cfg->env);
+	if (!l->user_env || strv_push(&l->user_env, l->ids.home) < 0)
+		setup_fail(l, ENOMEM, "environment of user %s", user);
+}
+
 /* The pty comes from the container's own devpts (mounted by the plan), so
  * `tty` inside names a device that exists there.  The master goes to the
  * parent; the slave is returned for the workload. */
@@ -142,10 +169,12 @@ static bool find_in_path(const char *cmd, const char *search, char *buf,
 	if (!*cmd || strchr(cmd, '/'))
 		return false;
 	if (!search)
-		search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+		search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/"
+			 "sbin:/bin";
 	for (const char *dir = search; *dir;) {
 		size_t len = strcspn(dir, ":");
-		int w = snprintf(buf, n, "%.*s%s%s", (int)len, dir, len ? "/" : "", cmd);
+		int w = snprintf(buf, n, "%.*s%s%s", (int)len, dir,
+				 len ? "/" : "", cmd);
 		if (w > 0 && (size_t)w < n &&
 		    faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0)
 			return true;
@@ -185,6 +214,19 @@ __attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 		send_msg(sock, MSG_SETUP_FAILED, -r, "drop capabilities");
 		_exit(125);
 	}
+	/* After the capabilities: the ids are changed with CAP_SETUID and
+	 * CAP_SETGID of the default set, and a non-zero uid then clears the
+	 * permitted and effective sets, as for Docker's non-root users.  The
+	 * pty becomes the user's (its group stays the tty one). */
+	r = slave >= 0 && l->ids.uid &&
+		    fchown(slave, l->ids.uid, (gid_t)-1) < 0
+		? -errno
+		: userdb_apply(&l->ids);
+	if (r < 0) {
+		send_msg(sock, MSG_SETUP_FAILED, -r, "switch to user %s",
+			 cfg->user && *cfg->user ? cfg->user : "root");
+		_exit(125);
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		send_msg(sock, MSG_SETUP_FAILED, errno, "no_new_privs");
 		_exit(125);
@@ -195,7 +237,7 @@ __attribute__((noreturn)) static void exec_workload(struct launch *l, int slave)
 		_exit(125);
 	}
 	/* execvp searches the PATH of environ, not of an envp argument. */
-	environ = (char **)cfg->env;
+	environ = l->user_env ? l->user_env : (char **)cfg->env;
 	char path[4096];
 	if (find_in_path(cfg->argv[0], getenv("PATH"), path, sizeof(path)))
 		execv(path, cfg->argv);
@@ -337,6 +379,7 @@ void container_init_main(struct launch *l)
 	umask(022);
 	trace("rootfs");
 	enter_workdir(l);
+	resolve_user(l);
 	if (cfg->tty)
 		slave = open_pty(l);
 	wait_for_go(l);

@@ -13,6 +13,7 @@
 #include "container/cgroup.h"
 #include "container/container.h"
 #include "container/mountplan.h"
+#include "common/userdb.h"
 
 struct launch {
 	const struct container_config *cfg;
@@ -25,6 +26,9 @@ struct launch {
 	int sync_child;	       /* the init's end of the sync socket */
 	int netns;	       /* the container's network namespace (inherited) */
 	sigset_t forwarded;    /* signals the parent forwards (blocked) */
+	/* The init's: cfg->user resolved once the root is the container's. */
+	struct user_ids ids;
+	char **user_env; /* cfg->env + the user's HOME, when it had none */
 	/* A MAP_SHARED word where the init stores how many bytes are private
 	 * to it (measured by itself, off the parent's critical path). */
 	volatile uint64_t *init_private;

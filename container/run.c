@@ -223,6 +223,11 @@ static void on_sync(struct watch *w)
 	struct launch_msg m;
 	int fd = -1;
 	ssize_t n = tty_recv_msg(w->sync, &m, sizeof(m), &fd);
+	/* An init that failed before reading "go" closed its end with go
+	 * unread: the kernel then flags our end ECONNRESET, reported once,
+	 * ahead of the failure report still queued here.  Read on. */
+	if (n == -ECONNRESET)
+		return;
 	if (n == 0 || (n < 0 && n != -EINTR && n != -EAGAIN)) {
 		/* EOF: the init closed its end and the exec closed the
 		 * workload's; the init has finished growing by now. */

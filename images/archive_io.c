@@ -431,7 +431,19 @@ static void loaded_name(struct load *l, const struct oci_index_entry *e,
 			char *name, size_t n)
 {
 	struct vmctl_err ignored = {0};
+	struct image_ref full;
 	name[0] = '\0';
+	/* containerd's full name, unless the OCI ref.name is a bare tag that
+	 * disagrees with it: a tool that added a tag (umoci config --tag)
+	 * copied the old manifest's annotation along.  Its repository then. */
+	if (e->fullname && e->name && !strpbrk(e->name, ":/") &&
+	    image_ref_parse(e->fullname, &full, &ignored) == 0 &&
+	    strcmp(full.tag, e->name) != 0) {
+		if (snprintf(name, n, "%s:%s", full.repo, e->name) > 0 &&
+		    image_ref_name(name, name, n, &ignored) == 0)
+			return;
+		name[0] = '\0';
+	}
 	if (e->fullname && image_ref_name(e->fullname, name, n, &ignored) == 0)
 		return;
 	if (e->name && strpbrk(e->name, ":/") &&

@@ -51,6 +51,8 @@ int initramfs_config_format(const struct initramfs_workload *wl, char *buf,
 	if (r == 0)
 		r = put_record(buf, n, &off, MS_CFG_HOSTNAME,
 			       wl->hostname ? wl->hostname : "vmctl");
+	if (r == 0 && wl->user && *wl->user)
+		r = put_record(buf, n, &off, MS_CFG_USER, wl->user);
 	return r < 0 ? r : (int)off;
 }
 

@@ -22,6 +22,7 @@ struct initramfs_workload {
 	char *const *env;     /* NULL-terminated "K=V", may be NULL */
 	const char *workdir;  /* NULL: "/" */
 	const char *hostname; /* NULL: "vmctl" */
+	const char *user;     /* the image's User; NULL or "": root */
 };
 
 /* Writes out_path (created or replaced) = image part + run part.

@@ -42,6 +42,12 @@ struct registry_ref {
 int registry_ref_parse(const char *s, struct registry_ref *ref,
 		       struct vmctl_err *err);
 
+/* Whether host ("HOST[:PORT]", "[V6]:PORT", or a URL's "scheme://HOST[:PORT]/...")
+ * is on loopback: localhost, 127.0.0.0/8 or ::1.  Pure.  --insecure (plain
+ * HTTP) is only allowed there: elsewhere anyone on the path could swap a
+ * manifest's digest and the blobs with it. */
+bool registry_host_is_loopback(const char *host);
+
 /* "<scheme>://<host>/v2/<repo>/<kind>/<ref>"; kind is "manifests" or
  * "blobs"; ref NULL gives ".../blobs/uploads/".  -ENAMETOOLONG if cut. */
 int registry_url(char *buf, size_t n, bool insecure, const char *host,

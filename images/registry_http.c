@@ -21,6 +21,11 @@ int reg_session_open(struct reg_session *s, const char *name,
 	int r = registry_ref_parse(name, &s->ref, err);
 	if (r < 0)
 		return r;
+	if (o->insecure && !registry_host_is_loopback(s->ref.host))
+		return vmctl_errorf(err, EPERM,
+				    "--insecure (plain HTTP) is for a registry on "
+				    "loopback only, not %s",
+				    s->ref.host);
 	s->c = curl_dl(err);
 	if (!s->c)
 		return -err->code;
@@ -251,11 +256,12 @@ static int fetch_token(struct reg_session *s, const struct www_auth *a,
 	char url[2048], token[TOKEN_MAX];
 	if (registry_token_url(url, sizeof(url), a) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "token URL too long");
-	if (strncmp(url, "https://", 8) != 0 && !s->o->insecure)
+	if (strncmp(url, "https://", 8) != 0 &&
+	    !(s->o->insecure && registry_host_is_loopback(url)))
 		return vmctl_errorf(
 		    err, EPERM,
-		    "token realm %s is not https (use --insecure "
-		    "for a plain-HTTP registry)",
+		    "token realm %s is not https (--insecure allows "
+		    "plain HTTP on loopback only)",
 		    a->realm);
 	struct reg_request q = {.method = "GET", .url = url, .body_fd = -1};
 	struct reg_response resp = {0};

@@ -1,10 +1,12 @@
 /* registry_parse.c - pure helpers of the registry client (see registry.h). */
 #include "registry.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -15,6 +17,37 @@ static bool looks_like_host(const char *s, size_t len)
 	if (len == 9 && strncmp(s, "localhost", 9) == 0)
 		return true;
 	return memchr(s, '.', len) || memchr(s, ':', len);
+}
+
+bool registry_host_is_loopback(const char *host)
+{
+	char h[256];
+	const char *scheme = strstr(host, "://");
+	if (scheme)
+		host = scheme + 3;
+	size_t len = strcspn(host, "/");
+	if (host[0] == '[') { /* [v6]:port */
+		const char *close = memchr(host, ']', len);
+		if (!close)
+			return false;
+		host++;
+		len = (size_t)(close - host);
+	} else {
+		const char *colon = memchr(host, ':', len);
+		if (colon)
+			len = (size_t)(colon - host);
+	}
+	if (!len || len >= sizeof(h))
+		return false;
+	memcpy(h, host, len);
+	h[len] = '\0';
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (!strcasecmp(h, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 int registry_ref_parse(const char *s, struct registry_ref *ref,

@@ -824,6 +824,12 @@ static int env_set(char ***v, const char *kv)
 char **image_merge_env(char *const *image_env, char *const *overrides,
 		       const char *hostname)
 {
+	return image_merge_env_home(image_env, overrides, hostname, "/root");
+}
+
+char **image_merge_env_home(char *const *image_env, char *const *overrides,
+			    const char *hostname, const char *home)
+{
 	char **env = calloc(1, sizeof(*env));
 	if (!env)
 		return NULL;
@@ -840,8 +846,11 @@ char **image_merge_env(char *const *image_env, char *const *overrides,
 		r = env_set(&env, image_env[i]);
 	for (size_t i = 0; r == 0 && overrides && overrides[i]; i++)
 		r = env_set(&env, overrides[i]);
-	if (r == 0 && env_find(env, "HOME") < 0)
-		r = strv_push(&env, "HOME=/root");
+	if (r == 0 && home && env_find(env, "HOME") < 0) {
+		cleanup_free char *h = NULL;
+		r = asprintf(&h, "HOME=%s", home) < 0 ? -ENOMEM
+						      : strv_push(&env, h);
+	}
 	if (r < 0) {
 		strv_free(env);
 		return NULL;

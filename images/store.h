@@ -68,7 +68,12 @@ char **image_resolve_argv(const struct image *img, char *const *cmd_override,
 			  struct vmctl_err *err);
 
 /* Merges the image's Env with overrides ("K=V" replaces K), adding a default
- * PATH and HOSTNAME when missing.  Pure; returns malloc'd vector or NULL. */
+ * PATH and HOSTNAME when missing, and HOME=home when home is given and
+ * neither sets HOME (NULL: the image's User decides it, in the init).
+ * Pure; returns malloc'd vector or NULL. */
+char **image_merge_env_home(char *const *image_env, char *const *overrides,
+			    const char *hostname, const char *home);
+/* The same with home "/root" (an image without a User). */
 char **image_merge_env(char *const *image_env, char *const *overrides,
 		       const char *hostname);
 

@@ -54,6 +54,7 @@ enum ms_type {
 #define MS_CFG_ENV 'e'
 #define MS_CFG_WORKDIR 'w'
 #define MS_CFG_HOSTNAME 'h'
+#define MS_CFG_USER 'u' /* the image's User, resolved by the guest init */
 
 /* Kernel command line words the monitor adds; the kernel hands unknown
  * "key=value" words to init as environment variables. */

@@ -41,6 +41,9 @@ identity() {
 	expect_eq "$(run -w /tmp busybox pwd)" "/tmp" "workdir"
 	expect_eq "$(run -w /new/dir busybox pwd)" "/new/dir" "missing workdir created"
 	expect_eq "$(run busybox uname -r)" "$(uname -r)" "same kernel as the host"
+	# The workload is root:root, not whatever group vmctl was started with.
+	expect_eq "$(setpriv --regid=1 --groups=1,2 -- "$VMCTL" run --rm busybox id)" \
+		"uid=0(root) gid=0(root) groups=0(root)" "host gid and groups not lent"
 	expect_eq "$(run busybox cat /proc/self/cgroup | grep memory)" "4:memory:/" "cgroup namespace"
 }
 

@@ -139,6 +139,23 @@ skopeo_umoci_read_ours() {
 	[ -x "$T/bundle/rootfs/bin/busybox" ] || _fail_check "umoci unpacked our layer"
 }
 
+we_read_umoci() {
+	command -v umoci >/dev/null || { echo "umoci missing"; return 1; }
+	"$VMCTL" save -o "$T/um/" busybox || return 1
+	# A new tag whose manifest and config umoci writes; it copies the old manifest's
+	# io.containerd.image.name along, the tag is in ref.name.
+	umoci config --image "$T/um:busybox:latest" --tag edited --config.env EDITED=by-umoci \
+		--config.workingdir /tmp || return 1
+	fresh umoci
+	local out
+	out=$("$VMCTL" load -i "$T/um") || return 1
+	expect_contains "$out" "Loaded image: busybox:edited"
+	expect_contains "$out" "Loaded image: busybox:latest"
+	expect_eq "$("$VMCTL" run --rm busybox:edited sh -c 'echo $EDITED; pwd')" "by-umoci
+/tmp"
+	expect_eq "$("$VMCTL" run --rm busybox:latest sh -c 'echo ${EDITED:-unset}')" "unset"
+}
+
 we_read_skopeo() {
 	command -v skopeo >/dev/null || { echo "skopeo missing"; return 1; }
 	"$VMCTL" save -o "$T/src/" busybox || return 1
@@ -161,4 +178,5 @@ t "a blob with a wrong digest is refused by load, nothing kept" wrong_digest_ref
 t "the hostile corpus is refused through load, nothing left" hostile_corpus_refused
 t "devices skipped and whiteouts converted through load" hostile_but_accepted
 t "skopeo and umoci read what vmctl saves" skopeo_umoci_read_ours
+t "vmctl loads what umoci writes (a new tag, a config edit)" we_read_umoci
 t "vmctl loads what skopeo copy writes (gzip, zstd, docker-archive)" we_read_skopeo

@@ -139,6 +139,16 @@ static void test_workload_config(void **state)
 	n = initramfs_config_format(&wl, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_memory_equal(buf + n - 10, "w/\0hvmctl", 10);
+	/* The image's User, when it has one, for the guest init. */
+	wl.user = "alice:audio";
+	n = initramfs_config_format(&wl, buf, sizeof(buf));
+	assert_true(n > 13);
+	assert_memory_equal(buf + n - 13, "ualice:audio", 13);
+	wl.user = "";
+	assert_memory_equal(
+	    buf + initramfs_config_format(&wl, buf, sizeof(buf)) - 10,
+	    "w/\0hvmctl", 10);
+	wl.user = NULL;
 	assert_int_equal(initramfs_config_format(&wl, buf, 10), -ENAMETOOLONG);
 	char *empty[] = {NULL};
 	wl.argv = empty;

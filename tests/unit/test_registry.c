@@ -46,6 +46,23 @@ static void test_ref_hosts(void **state)
 	assert_true(registry_ref_parse("Bad Name", &r, &e) < 0);
 }
 
+static void test_loopback(void **state)
+{
+	assert_true(registry_host_is_loopback("127.0.0.1:5000"));
+	assert_true(registry_host_is_loopback("127.3.4.5"));
+	assert_true(registry_host_is_loopback("localhost:5000"));
+	assert_true(registry_host_is_loopback("[::1]:5000"));
+	assert_true(registry_host_is_loopback("http://127.0.0.1:8080/token"));
+	assert_false(registry_host_is_loopback("10.0.0.1:5000"));
+	assert_false(registry_host_is_loopback("registry-1.docker.io"));
+	assert_false(registry_host_is_loopback("127.0.0.1.evil.example:5000"));
+	assert_false(registry_host_is_loopback("localhost.evil.example"));
+	assert_false(registry_host_is_loopback("http://evil.example/127.0.0.1"));
+	assert_false(registry_host_is_loopback("[::2]:5000"));
+	assert_false(registry_host_is_loopback("[::1"));
+	assert_false(registry_host_is_loopback(""));
+}
+
 static void test_urls(void **state)
 {
 	char u[512];
@@ -267,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(test_ref_defaults),
 	    cmocka_unit_test(test_ref_hosts),
 	    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_loopback),
 	    cmocka_unit_test(test_www_auth),
 	    cmocka_unit_test(test_manifest_kind),
 	    cmocka_unit_test(test_pick_platform),

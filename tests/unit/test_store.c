@@ -81,6 +81,11 @@ static void test_merge_env(void **state)
 	strv_free(env);
 	env = image_merge_env(NULL, NULL, NULL);
 	assert_int_equal(strncmp(env[0], "PATH=/usr/local/sbin", 20), 0);
+	assert_string_equal(env[1], "HOME=/root");
+	strv_free(env);
+	/* An image with a User: HOME is left to its passwd entry. */
+	env = image_merge_env_home(NULL, NULL, NULL, NULL);
+	assert_null(env[1]);
 	strv_free(env);
 }
 

@@ -28,6 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/userdb.h"
 #include "vmm/milestone.h"
 
 #define MAX_ARGS 1024
@@ -40,6 +41,8 @@ static char *args[MAX_ARGS + 1];
 static char *envs[MAX_ENV + 2];
 static const char *workdir = "/";
 static const char *hostname = "vmctl";
+static const char *user; /* the image's User, or NULL: root */
+static struct user_ids ids;
 
 static int ms_fd = -1;		/* serial transport */
 static int ms_port;		/* port transport (ioperm granted) */
@@ -230,6 +233,8 @@ static void read_config(void)
 			workdir = value;
 		else if (key == MS_CFG_HOSTNAME)
 			hostname = value;
+		else if (key == MS_CFG_USER)
+			user = value;
 	}
 	if (!na)
 		die("empty command in " MS_CONFIG_PATH, EINVAL);
@@ -249,6 +254,19 @@ static int mkdir_p(char *path)
 			return -1;
 	}
 	return mkdir(path, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* HOME from the User's passwd entry, unless the image or run set one. */
+static void add_home(void)
+{
+	size_t n = 0;
+	for (; envs[n]; n++)
+		if (!strncmp(envs[n], "HOME=", 5))
+			return;
+	if (n < MAX_ENV) {
+		envs[n] = ids.home;
+		envs[n + 1] = NULL;
+	}
 }
 
 /* Docker creates a missing working directory. */
@@ -334,6 +352,10 @@ static void child(int out_fd, int err_fd)
 	dup2(out_fd, 1);
 	dup2(err_fd, 2);
 	ioctl(1, TIOCSCTTY, 0); /* a controlling tty, where it is one */
+	if (user && userdb_apply(&ids) < 0) {
+		exec_errno = errno;
+		_exit(126);
+	}
 	exec_errno = exec_workload();
 	_exit(127);
 }
@@ -442,6 +464,11 @@ int main(void)
 	report_uname();
 	sethostname(hostname, strlen(hostname));
 	enter_workdir();
+	/* The disk is the root now: the image's own passwd and group. */
+	if (user && userdb_lookup(user, &ids) < 0)
+		die(ids.msg, ENOENT);
+	if (user)
+		add_home();
 	int out_fd, err_fd, out_r = -1, err_r = -1;
 	if (stream_ports) {
 		int po[2], pe[2];
