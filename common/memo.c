@@ -2,6 +2,7 @@
 #include "common/memo.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,14 @@ int memo_fingerprint_add(char *buf, size_t n, size_t *off, const char *path)
 		return -ENAMETOOLONG;
 	*off += (size_t)w;
 	return 0;
+}
+
+int memo_path(char *buf, size_t n, const char *dir, const char *name, const char *fingerprint)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a, 64 bits */
+	for (const unsigned char *p = (const unsigned char *)fingerprint; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return xsnprintf(buf, n, "%s/%s-%016llx", dir, name, (unsigned long long)h);
 }
 
 /* The file: the fingerprint, a NUL, the value. */

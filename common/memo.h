@@ -17,6 +17,13 @@
  * to buf at *off.  Returns 0 or -ENAMETOOLONG when buf is full. */
 int memo_fingerprint_add(char *buf, size_t n, size_t *off, const char *path);
 
+/* The memo file for this fingerprint: "<dir>/<name>-<16 hex digits>", the
+ * digits a 64-bit FNV-1a of the fingerprint, so that several sources of the
+ * same input (two checkouts, two images) keep a memo each instead of
+ * overwriting one.  Only a file name: the full fingerprint inside decides.
+ * Returns 0 or -ENAMETOOLONG. */
+int memo_path(char *buf, size_t n, const char *dir, const char *name, const char *fingerprint);
+
 /* Copies into value (n bytes) the value stored in memo_file for exactly
  * this fingerprint.  Returns 0, or -ENOENT when absent or for another
  * fingerprint. */

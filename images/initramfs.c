@@ -213,7 +213,7 @@ static int image_key(const char *const *layer_dirs, size_t n,
 	char dir[PATH_MAX], memo[PATH_MAX];
 	int r = xsnprintf(dir, sizeof(dir), "%s/cache/initramfs", vmctl_root());
 	if (r == 0)
-		r = xsnprintf(memo, sizeof(memo), "%s/.key-memo", dir);
+		r = memo_path(memo, sizeof(memo), dir, ".key-memo", buf);
 	if (r == 0 && memo_lookup(memo, buf, hex, SHA256_HEX_LEN + 1) == 0)
 		return 0;
 	int h = sha256_hex(buf, off, hex);

@@ -146,7 +146,7 @@ static int memoized_key(const char *dir, const char *cache, char *key, size_t n)
 	size_t off = 0;
 	cleanup_strv char **patches = list_patches(dir);
 	analyzer_cleanup(patches);
-	int r = xsnprintf(memo, sizeof(memo), "%s/.key-memo", cache);
+	int r = 0;
 	const char *fixed[] = {"config.fragment", "build.sh"};
 	for (size_t i = 0; r == 0 && i < 2 + (patches ? strv_len(patches) : 0); i++) {
 		char path[PATH_MAX];
@@ -156,6 +156,8 @@ static int memoized_key(const char *dir, const char *cache, char *key, size_t n)
 	}
 	if (r == 0)
 		r = memo_fingerprint_add(fp, sizeof(fp), &off, kernel_source());
+	if (r == 0)
+		r = memo_path(memo, sizeof(memo), cache, ".key-memo", fp);
 	if (r == 0 && memo_lookup(memo, fp, key, n) == 0)
 		return 0;
 	int k = guest_kernel_key(dir, key, n);

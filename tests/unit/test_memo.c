@@ -67,6 +67,20 @@ static void test_absent_input_and_corrupt_memo(void **state)
 	assert_int_equal(memo_fingerprint_add(tiny, sizeof(tiny), &off, missing), -ENAMETOOLONG);
 }
 
+static void test_memo_path_per_fingerprint(void **state)
+{
+	char a[256], b[256], c[256];
+	assert_int_equal(memo_path(a, sizeof(a), "/cache", ".key-memo", "x 1\n"), 0);
+	assert_int_equal(memo_path(b, sizeof(b), "/cache", ".key-memo", "x 2\n"), 0);
+	assert_int_equal(memo_path(c, sizeof(c), "/cache", ".key-memo", "x 1\n"), 0);
+	assert_string_not_equal(a, b);
+	assert_string_equal(a, c);
+	assert_int_equal(strncmp(a, "/cache/.key-memo-", 17), 0);
+	assert_int_equal(strlen(a), 17 + 16);
+	char tiny[8];
+	assert_int_equal(memo_path(tiny, sizeof(tiny), "/cache", ".key-memo", "x"), -ENAMETOOLONG);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -82,6 +96,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_lookup_and_change),
 		cmocka_unit_test(test_absent_input_and_corrupt_memo),
+		cmocka_unit_test(test_memo_path_per_fingerprint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
