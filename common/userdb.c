@@ -274,7 +274,6 @@ static int read_text(const char *path, struct text *t)
 {
 	struct stat st;
 	int fd = open_in_root(path);
-	ssize_t n = 0;
 
 	*t = (struct text){NULL, 0};
 	if (fd < 0)
@@ -292,7 +291,8 @@ static int read_text(const char *path, struct text *t)
 			e = ENOMEM;
 		}
 	}
-	if (!e && (n = read(fd, t->p, t->size - 1)) < 0)
+	/* A short read (the file shrank) leaves zeros: still a C string. */
+	if (!e && read(fd, t->p, t->size - 1) < 0)
 		e = errno;
 	close(fd);
 	if (e && t->p)
