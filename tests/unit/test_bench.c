@@ -225,16 +225,27 @@ static void test_csv_writer(void **state)
 	char *s = bench_csv(&r);
 	assert_non_null(s);
 	const char *head = "subject,kind,run,exit_code,startup_ms,total_ms,"
-			   "wall_ms,peak_bytes,overhead_bytes,guest_bytes\n";
+			   "wall_ms,peak_bytes,overhead_bytes,guest_bytes,"
+			   "starts_per_sec,mem_per_instance_bytes\n";
 	assert_true(!strncmp(s, head, strlen(head)));
-	assert_non_null(strstr(s, "\ncontainer,mode,1,0,1,,2,,,\n"));
-	assert_non_null(strstr(s, "\ncontainer,mode,2,0,,,4,,,\n"));
-	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,1,0,1,,2,,,,,\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,2,0,,,4,,,,,\n"));
+	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,,,\n"));
 	assert_null(strstr(s, "qemu")); /* skipped: no rows */
 	int lines = 0;
 	for (char *p = s; *p; p++)
 		lines += *p == '\n';
 	assert_int_equal(lines, 7);
+	free(s);
+	/* at a density: each row carries its subject's aggregate */
+	r.concurrency = 4;
+	r.subjects[1].starts_per_sec = 12.5;
+	r.subjects[1].mem_per_instance_bytes = 1048576;
+	s = bench_csv(&r);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\nbwrap,peer,1,0,,,6,,,,12.5,1048576\n"));
+	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,,12.5,1048576\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,3,0,1.5,,3,,,,,\n"));
 	free(s);
 	bench_result_free(&r);
 }
