@@ -79,6 +79,17 @@ table_and_csv() {
 	expect_eq "$(head -n 1 "$T/r.csv")" \
 		"subject,kind,run,exit_code,startup_ms,total_ms,wall_ms,peak_bytes,overhead_bytes,guest_bytes,starts_per_sec,mem_per_instance_bytes"
 	expect_eq "$(grep -c '^container,mode,[12],0,[0-9.]*,[0-9.]*,[0-9.]*,.*,,$' "$T/r.csv")" 2 "csv rows"
+	# --baseline: the ratios are against that subject's medians
+	command -v bwrap >/dev/null || return 0
+	"$VMCTL" bench --runs 2 --warmup 0 --modes container --peers bwrap --baseline bwrap --json \
+		busybox true >"$T/b.json" || return 1
+	jcheck "$T/b.json" '
+assert d["baseline"] == "bwrap"
+b, c = S["bwrap"], S["container"]
+assert b["ratio"]["wall_ms"] == 1 and b["ratio"]["startup_ms"] is None
+assert math.isclose(c["ratio"]["wall_ms"], c["stats"]["wall_ms"]["median"] / b["stats"]["wall_ms"]["median"], rel_tol=1e-6)
+assert c["ratio"]["peak_bytes"] is None  # a report against a max RSS: not alike
+'
 }
 
 # The workload's status in the warm-up is what every run must give.

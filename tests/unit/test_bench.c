@@ -158,6 +158,12 @@ static void test_result_compute(void **state)
 	bench_result_compute(&r);
 	assert_close(r.subjects[0].ratio[METRIC_PEAK_BYTES], 1);
 	assert_true(isnan(r.subjects[1].ratio[METRIC_PEAK_BYTES]));
+	/* --baseline bwrap: the ratios turn around */
+	snprintf(r.baseline, sizeof(r.baseline), "bwrap");
+	bench_result_compute(&r);
+	assert_close(r.subjects[1].ratio[METRIC_WALL_MS], 1);
+	assert_close(r.subjects[0].ratio[METRIC_WALL_MS], 3.0 / 7.0);
+	assert_true(isnan(r.subjects[0].ratio[METRIC_STARTUP_MS]));
 	bench_result_free(&r);
 	assert_null(r.subjects);
 }
