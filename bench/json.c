@@ -108,6 +108,15 @@ char *bench_json(const struct bench_result *r)
 
 /* ---- CSV: one row per measured run ---- */
 
+/* ",V" or "," for NaN (CSV has no null). */
+static void csv_number(FILE *f, double v)
+{
+	if (isnan(v))
+		fputc(',', f);
+	else
+		fprintf(f, ",%.10g", v);
+}
+
 char *bench_csv(const struct bench_result *r)
 {
 	char *out = NULL;
@@ -118,21 +127,20 @@ char *bench_csv(const struct bench_result *r)
 	fputs("subject,kind,run,exit_code", f);
 	for (int m = 0; m < METRIC_COUNT; m++)
 		fprintf(f, ",%s", bench_metric_name((enum bench_metric)m));
-	fputc('\n', f);
+	/* --concurrency K > 1: the subject's aggregate at that density,
+	 * repeated on each of its rows (empty at K = 1) */
+	fputs(",starts_per_sec,mem_per_instance_bytes\n", f);
 	for (size_t i = 0; i < r->n_subjects; i++) {
 		const struct bench_subject *s = &r->subjects[i];
 		for (size_t k = 0; k < s->n_runs; k++) {
 			fprintf(f, "%s,%s,%zu,%d", s->name,
 				s->kind == BENCH_PEER ? "peer" : "mode", k + 1,
 				s->exit_codes ? s->exit_codes[k] : -1);
-			for (int m = 0; m < METRIC_COUNT; m++) {
-				double v =
-				    s->samples[m] ? s->samples[m][k] : NAN;
-				if (isnan(v))
-					fputc(',', f);
-				else
-					fprintf(f, ",%.10g", v);
-			}
+			for (int m = 0; m < METRIC_COUNT; m++)
+				csv_number(f, s->samples[m] ? s->samples[m][k]
+							    : NAN);
+			csv_number(f, s->starts_per_sec);
+			csv_number(f, s->mem_per_instance_bytes);
 			fputc('\n', f);
 		}
 	}

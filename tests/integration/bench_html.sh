@@ -171,8 +171,8 @@ real_bench_page() {
 	ensure_base_image
 	local modes=container
 	[ -w /dev/kvm ] && modes=container,vm
-	"$VMCTL" bench --runs 2 --warmup 0 --modes "$modes" --peers bwrap --html "$T/real.html" \
-		--svg "$T/real.svg" busybox true >/dev/null 2>"$T/real.err" || {
+	"$VMCTL" bench --runs 3 --warmup 0 --modes "$modes" --peers bwrap --html "$T/real.html" \
+		--svg "$T/real.svg" --json busybox true >"$T/real.json" 2>"$T/real.err" || {
 		cat "$T/real.err"
 		return 1
 	}
@@ -184,6 +184,26 @@ real_bench_page() {
 	expect_contains "$dom" "bwrap"
 	expect_contains "$dom" "container"
 	[ "$modes" = container ] || expect_contains "$dom" "-vmctl" "the guest kernel among the machine's facts"
+	# the JSON of the same run: every subject measured 3 times; its machine's facts and
+	# the peer's version are on the page
+	python3 - "$T/real.json" "$T/real-dom.html" <<'EOF' || return 1
+import html, json, sys
+d, dom = json.load(open(sys.argv[1])), html.unescape(open(sys.argv[2]).read())
+S = {s["name"]: s for s in d["subjects"]}
+for s in d["subjects"]:
+    if s["skipped"]:
+        assert s["name"] == "bwrap" and "not installed" in s["skipped"], s["skipped"]
+        continue
+    assert s["failures"] == 0 and s["stats"]["wall_ms"]["n"] == 3, (s["name"], s["first_failure"])
+    assert s["ratio"]["wall_ms"] > 0, s["ratio"]
+    assert s["name"] != "bwrap" or s["version"].split("\n")[0] in dom, s["version"]
+m = d["machine"]
+for k in ("cpu", "host_kernel", "guest_kernel", "vmctl_version"):
+    assert not m[k] or m[k] in dom, (k, m[k])
+assert m["cpu"] and m["host_kernel"], m
+if "vm" in S:
+    assert m["guest_kernel"] and S["vm"]["stats"]["guest_bytes"]["n"] == 3, m
+EOF
 	chromium_run "file://$T/real.html" --screenshot="$T/real.png" --window-size=1280,2000 \
 		>/dev/null || return 1
 	expect_eq "$(head -c 8 "$T/real.png" | od -An -tx1 | tr -d ' \n')" 89504e470d0a1a0a "a PNG"

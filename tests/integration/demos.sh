@@ -40,7 +40,23 @@ run_demo() { # TOPIC NEEDLE...
 	for needle in "$@"; do
 		expect_contains "$out" "$needle" "demo $topic output"
 	done
+	steps_explained "$T/$topic.out"
 	nothing_left
+}
+
+# Every step shows "$ CMD", then its output, then one line "  -> why": the commands and the
+# explanations alternate, each explanation says something.
+steps_explained() { # FILE
+	local bad
+	bad=$(awk '
+		/^\$ / { if (open) { print "no explanation after: " cmd; exit }
+			open = 1; cmd = $0; n++; next }
+		/^  -> / { if (!open) { print "an explanation without a command: " $0; exit }
+			if (length($0) < 12) { print "an empty explanation after: " cmd; exit }
+			open = 0; next }
+		END { if (open) print "no explanation after: " cmd; else if (n < 2) print "fewer than 2 steps" }
+	' "$1")
+	expect_eq "$bad" "" "demo steps in $(basename "$1")"
 }
 
 kvm_only() { [ -w /dev/kvm ] && "$VMCTL" kernel path >/dev/null 2>&1; }
@@ -104,6 +120,17 @@ topic_list() {
 	for t in $topics; do
 		[ -x "$TOP/scripts/demo/$t" ] || _fail_check "no executable scripts/demo/$t"
 	done
+	# docs/classroom.md: the lesson plan in English and in Portuguese, each over every topic
+	python3 - "$TOP/docs/classroom.md" $topics <<'EOF' || return 1
+import sys
+doc, topics = open(sys.argv[1]).read(), sys.argv[2:]
+en, pt = doc.index("\n## English\n"), doc.index("\n## Português")
+assert en < pt, "English first, then Portuguese"
+for part, name in ((doc[en:pt], "English"), (doc[pt:], "Portuguese")):
+    for t in topics:
+        assert "`vmctl demo %s`" % t in part, (name, t)
+assert "Objetivos" in doc[pt:] and "Goals" in doc[en:pt]
+EOF
 }
 
 bad_topics() {

@@ -158,6 +158,12 @@ static void test_result_compute(void **state)
 	bench_result_compute(&r);
 	assert_close(r.subjects[0].ratio[METRIC_PEAK_BYTES], 1);
 	assert_true(isnan(r.subjects[1].ratio[METRIC_PEAK_BYTES]));
+	/* --baseline bwrap: the ratios turn around */
+	snprintf(r.baseline, sizeof(r.baseline), "bwrap");
+	bench_result_compute(&r);
+	assert_close(r.subjects[1].ratio[METRIC_WALL_MS], 1);
+	assert_close(r.subjects[0].ratio[METRIC_WALL_MS], 3.0 / 7.0);
+	assert_true(isnan(r.subjects[0].ratio[METRIC_STARTUP_MS]));
 	bench_result_free(&r);
 	assert_null(r.subjects);
 }
@@ -225,16 +231,27 @@ static void test_csv_writer(void **state)
 	char *s = bench_csv(&r);
 	assert_non_null(s);
 	const char *head = "subject,kind,run,exit_code,startup_ms,total_ms,"
-			   "wall_ms,peak_bytes,overhead_bytes,guest_bytes\n";
+			   "wall_ms,peak_bytes,overhead_bytes,guest_bytes,"
+			   "starts_per_sec,mem_per_instance_bytes\n";
 	assert_true(!strncmp(s, head, strlen(head)));
-	assert_non_null(strstr(s, "\ncontainer,mode,1,0,1,,2,,,\n"));
-	assert_non_null(strstr(s, "\ncontainer,mode,2,0,,,4,,,\n"));
-	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,1,0,1,,2,,,,,\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,2,0,,,4,,,,,\n"));
+	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,,,\n"));
 	assert_null(strstr(s, "qemu")); /* skipped: no rows */
 	int lines = 0;
 	for (char *p = s; *p; p++)
 		lines += *p == '\n';
 	assert_int_equal(lines, 7);
+	free(s);
+	/* at a density: each row carries its subject's aggregate */
+	r.concurrency = 4;
+	r.subjects[1].starts_per_sec = 12.5;
+	r.subjects[1].mem_per_instance_bytes = 1048576;
+	s = bench_csv(&r);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\nbwrap,peer,1,0,,,6,,,,12.5,1048576\n"));
+	assert_non_null(strstr(s, "\nbwrap,peer,3,1,,,7,,,,12.5,1048576\n"));
+	assert_non_null(strstr(s, "\ncontainer,mode,3,0,1.5,,3,,,,,\n"));
 	free(s);
 	bench_result_free(&r);
 }
@@ -418,6 +435,8 @@ static void test_argv_builders(void **state)
 			       "-device virtio-blk-device,drive=d0 -drive "
 			       "id=d0,file=/t/disk-0.ext4,format=raw,if=none"));
 	assert_non_null(strstr(q, "-no-reboot"));
+	/* without it the guest's reboot=k spins ~20 s before QEMU exits */
+	assert_non_null(strstr(q, "-device i8042"));
 	assert_null(bench_argv("docker", "busybox", cmd, &paths));
 }
 
