@@ -93,8 +93,7 @@ static int build_initramfs(const struct ctr_state *st, char *const *argv,
  * Booting from it instead of an initramfs that holds the whole image saves
  * seconds here: the guest kernel unpacks each initramfs entry under the
  * emulator (~20 ms per entry; busybox alone has 268 applet links). */
-static int prepare_disk(const char *root, const struct ctr_state *st,
-			const char *const *layer_dirs, size_t n_layers,
+static int prepare_disk(const char *root, const char *const *layer_dirs, size_t n_layers,
 			const char *image_id, char *out, size_t n,
 			struct vmctl_err *err)
 {
@@ -132,7 +131,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	if (r == 0)
 		r = locate_kernel(spec, kernel, sizeof(kernel), err);
 	if (r == 0 && disk_root)
-		r = prepare_disk(root, st, layer_dirs, n_layers, image_id, disk,
+		r = prepare_disk(root, layer_dirs, n_layers, image_id, disk,
 				 sizeof(disk), err);
 	if (r == 0)
 		r = build_initramfs(st, argv, env, workdir, hostname, user, layer_dirs,
