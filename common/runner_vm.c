@@ -19,6 +19,7 @@
 #include "images/diskimage.h"
 #include "images/initramfs.h"
 #include "images/kernel.h"
+#include "memo.h"
 #include "runner.h"
 #include "util.h"
 #include "vmm/vmm.h"
@@ -67,23 +68,58 @@ static int locate_kernel(const struct run_spec *spec, char *path, size_t n,
 	return guest_kernel_locate(path, n, err);
 }
 
-static int build_initramfs(const struct ctr_state *st, char *const *argv,
-			   char *const *env, const char *workdir,
-			   const char *hostname, const char *user,
-			   const char *const *layer_dirs, size_t n_layers,
-			   char *out, size_t n,
-			   struct vmctl_err *err)
+/* How this run brings its guest up.  The hand-off (the workload's config
+ * through the monitor, vmm/devices/handoff.h) needs our own kernel (port
+ * access for the init) and the default output path; boot snapshots need
+ * the hand-off and one vCPU, and are on unless VMCTL_VM_SNAPSHOT=0 (or a
+ * debugging aid that must see a real boot is on). */
+struct vm_boot_plan {
+	bool handoff, snapshot;
+	char config[65536];
+	int config_len;
+	char key[8192];
+	char dir[PATH_MAX];
+};
+
+static int guest_init_path(char *init, size_t n, struct vmctl_err *err)
 {
-	char init[PATH_MAX];
-	if (vmctl_data_path("bin/vmctl-init", init, sizeof(init)) < 0)
+	if (vmctl_data_path("bin/vmctl-init", init, n) < 0)
 		return vmctl_errorf(err, ENOENT,
 				    "the guest init (vmctl-init) is missing: run `make`");
+	return 0;
+}
+
+static int build_initramfs(const struct ctr_state *st,
+			   const struct initramfs_workload *wl,
+			   const char *const *layer_dirs, size_t n_layers,
+			   char *out, size_t n, struct vmctl_err *err)
+{
+	char init[PATH_MAX];
+	int r = guest_init_path(init, sizeof(init), err);
+	if (r < 0)
+		return r;
 	if (xsnprintf(out, n, "%s/initramfs.cpio", st->dir) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "state path too long");
-	struct initramfs_workload wl = {
-		.argv = argv, .env = env, .workdir = workdir, .hostname = hostname,
-		.user = user};
-	return initramfs_build(layer_dirs, n_layers, init, &wl, out, err);
+	return initramfs_build(layer_dirs, n_layers, init, wl, out, err);
+}
+
+/* With the hand-off the initramfs is the init alone (cached, shared by
+ * every image) and the workload's config goes to the monitor. */
+static int handoff_initramfs(const char *const *layer_dirs,
+			     const struct initramfs_workload *wl, char *out,
+			     size_t n, struct vm_boot_plan *plan,
+			     struct vmctl_err *err)
+{
+	char init[PATH_MAX];
+	int r = guest_init_path(init, sizeof(init), err);
+	if (r < 0)
+		return r;
+	plan->config_len = initramfs_config_format(wl, plan->config,
+						   sizeof(plan->config) - 256);
+	if (plan->config_len < 0)
+		return vmctl_errorf(err, E2BIG,
+				    "the command and environment are too large for the VM");
+	return initramfs_cached_image(layer_dirs, 0, init, out, n, err);
 }
 
 /* The image as an ext4 disk for virtio-blk: built once per image (cached by
@@ -112,6 +148,46 @@ static int prepare_disk(const char *root, const char *const *layer_dirs, size_t 
 	return disk_image_build(layer_dirs, n_layers, out, 0, err);
 }
 
+static void plan_boot(const struct run_spec *spec, bool disk_root,
+		      struct vm_boot_plan *p)
+{
+	const char *snap = getenv("VMCTL_VM_SNAPSHOT");
+	p->handoff = disk_root && !spec->kernel && !getenv("VMCTL_VM_OUTPUT") &&
+		     !getenv("VMCTL_VM_CONSOLE");
+	p->snapshot = p->handoff && spec->cpus <= 1 &&
+		      !getenv("VMCTL_VM_PROFILE") && !(snap && !strcmp(snap, "0"));
+}
+
+/* The snapshot's key names everything its boot depended on: this vmctl
+ * binary (monitor, device layouts, the base command line), the kernel, the
+ * initramfs, the disk image, the memory size and the extra command line.
+ * Its directory is named after a hash of it; the key itself is checked on
+ * restore. */
+static int snapshot_key(const char *root, const char *kernel, const char *initrd,
+			const char *disk, const struct run_spec *spec,
+			const char *extra, struct vm_boot_plan *p)
+{
+	size_t off = 0;
+	int r = memo_fingerprint_add(p->key, sizeof(p->key), &off, "/proc/self/exe");
+	if (r == 0)
+		r = memo_fingerprint_add(p->key, sizeof(p->key), &off, kernel);
+	if (r == 0)
+		r = memo_fingerprint_add(p->key, sizeof(p->key), &off, initrd);
+	if (r == 0)
+		r = memo_fingerprint_add(p->key, sizeof(p->key), &off, disk);
+	if (r == 0 && xsnprintf(p->key + off, sizeof(p->key) - off,
+				"mem %llu\ncmdline %s\n",
+				(unsigned long long)spec->memory_bytes,
+				extra ? extra : "") < 0)
+		r = -ENAMETOOLONG;
+	char dir[PATH_MAX];
+	if (r == 0 && xsnprintf(dir, sizeof(dir), "%s/cache/vm-snapshot", root) == 0 &&
+	    memo_path(p->dir, sizeof(p->dir), dir, "boot", p->key) == 0 &&
+	    mkdir_p(dir, 0700) == 0)
+		return 0;
+	return r < 0 ? r : -ENAMETOOLONG;
+}
+
 int runner_run_vm(const char *root, const struct run_spec *spec,
 		  const struct ctr_state *st, char *const *argv,
 		  char *const *env, const char *workdir, const char *hostname,
@@ -133,9 +209,16 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	if (r == 0 && disk_root)
 		r = prepare_disk(root, layer_dirs, n_layers, image_id, disk,
 				 sizeof(disk), err);
-	if (r == 0)
-		r = build_initramfs(st, argv, env, workdir, hostname, user, layer_dirs,
-				    disk_root ? 0 : n_layers, initrd, sizeof(initrd), err);
+	static struct vm_boot_plan plan;
+	plan_boot(spec, disk_root, &plan);
+	struct initramfs_workload wl = {.argv = argv, .env = env, .workdir = workdir,
+					.hostname = hostname, .user = user};
+	if (r == 0 && plan.handoff)
+		r = handoff_initramfs(layer_dirs, &wl, initrd, sizeof(initrd),
+				      &plan, err);
+	else if (r == 0)
+		r = build_initramfs(st, &wl, layer_dirs, disk_root ? 0 : n_layers,
+				    initrd, sizeof(initrd), err);
 	if (r < 0)
 		return r;
 
@@ -157,6 +240,10 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	const char *user_args = getenv("VMCTL_VM_CMDLINE");
 	snprintf(extra, sizeof(extra), "%s%s%s", disk_root ? "vmctl_root=vda" : "",
 		 user_args && disk_root ? " " : "", user_args ? user_args : "");
+	/* No usable key (a path too long): boot without a snapshot. */
+	if (plan.snapshot &&
+	    snapshot_key(root, kernel, initrd, disk, spec, extra, &plan) < 0)
+		plan.snapshot = false;
 	struct vm_config cfg = {
 		.kernel_path = kernel,
 		.initramfs_path = initrd,
@@ -171,6 +258,10 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.verbose_console = getenv("VMCTL_VM_CONSOLE") != NULL,
 		.stop_fd = pfd[0],
 		.profile_path = getenv("VMCTL_VM_PROFILE"),
+		.handoff_config = plan.handoff ? plan.config : NULL,
+		.handoff_len = plan.handoff ? (size_t)plan.config_len : 0,
+		.snapshot_dir = plan.snapshot ? plan.dir : NULL,
+		.snapshot_key = plan.snapshot ? plan.key : NULL,
 	};
 	r = vm_run(&cfg, res, err);
 
@@ -183,6 +274,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		res->exit_code = 128 + sig;
 	close(pfd[0]);
 	close(pfd[1]);
-	unlink(initrd); /* the per-run archive; the image part stays cached */
+	if (!plan.handoff)
+		unlink(initrd); /* the per-run archive; the image part stays cached */
 	return r;
 }

@@ -62,6 +62,8 @@ struct run_result {
 	uint64_t overhead_bytes; /* the runtime's own RSS (vm: outside guest RAM) */
 	uint64_t guest_bytes;    /* vm: guest RAM touched; container: 0 */
 	char kernel_release[65]; /* vm: the guest's, if reported */
+	enum vm_boot { BOOT_NONE = 0, BOOT_COLD, BOOT_SNAPSHOT } boot; /* vm */
+	bool snapshot_saved;     /* vm: this run saved a boot snapshot */
 };
 
 #endif

@@ -224,9 +224,9 @@ static int image_key(const char *const *layer_dirs, size_t n,
 	return 0;
 }
 
-static int cached_image(const char *const *layer_dirs, size_t n,
-			const char *init_path, char *path, size_t pathlen,
-			struct vmctl_err *err)
+int initramfs_cached_image(const char *const *layer_dirs, size_t n,
+			   const char *init_path, char *path, size_t pathlen,
+			   struct vmctl_err *err)
 {
 	char hex[SHA256_HEX_LEN + 1], dir[PATH_MAX];
 	int r = image_key(layer_dirs, n, init_path, hex, err);
@@ -268,8 +268,8 @@ int initramfs_build(const char *const *layer_dirs, size_t n_layers,
 		    const char *out_path, struct vmctl_err *err)
 {
 	char image[PATH_MAX], tmp[PATH_MAX];
-	int r = cached_image(layer_dirs, n_layers, init_path, image,
-			     sizeof(image), err);
+	int r = initramfs_cached_image(layer_dirs, n_layers, init_path, image,
+				       sizeof(image), err);
 	if (r < 0)
 		return r;
 	if (xsnprintf(tmp, sizeof(tmp), "%s.XXXXXX", out_path) < 0)

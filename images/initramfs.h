@@ -38,6 +38,13 @@ int initramfs_build(const char *const *layer_dirs, size_t n_layers,
 int initramfs_config_format(const struct initramfs_workload *wl, char *buf,
 			    size_t n);
 
+/* The image part alone, built if needed, in the cache: its path in path.
+ * With a hand-off (vmm/devices/handoff.h) it is the whole initramfs: the
+ * workload's config then travels through the monitor. */
+int initramfs_cached_image(const char *const *layer_dirs, size_t n_layers,
+			   const char *init_path, char *path, size_t pathlen,
+			   struct vmctl_err *err);
+
 /* Builds the image part into path (atomically: temp file + rename). */
 int initramfs_build_image(const char *const *layer_dirs, size_t n_layers,
 			  const char *init_path, const char *path,

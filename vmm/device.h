@@ -39,6 +39,15 @@ struct device_ops {
 	int (*write)(struct device *dev, uint64_t offset, const void *data,
 		     uint32_t len);
 	void (*destroy)(struct device *dev);
+	/* Boot snapshots (vmm/snapshot.h); both may be NULL for a device
+	 * without state.  save() writes the device's state into buf (n bytes)
+	 * and returns its length, -ENOSPC when n is too small, or -EBUSY
+	 * when the device cannot be snapshotted now (e.g. a disk the guest
+	 * has written to).  restore() takes what save() wrote, on a device
+	 * created with the same parameters; -EINVAL for a blob it cannot
+	 * use. */
+	int (*save)(struct device *dev, void *buf, size_t n);
+	int (*restore)(struct device *dev, const void *buf, size_t n);
 };
 
 enum device_space { DEV_PIO, DEV_MMIO };

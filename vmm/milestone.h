@@ -56,6 +56,26 @@ enum ms_type {
 #define MS_CFG_HOSTNAME 'h'
 #define MS_CFG_USER 'u' /* the image's User, resolved by the guest init */
 
+/* The hand-off (vmm/devices/handoff.c).  An init started with
+ * vmctl_handoff=port boots as far as it can without knowing its workload
+ * (devices, root disk mounted read-only, /proc), then:
+ *   outb MS_HANDOFF_READY   "booted": the monitor may snapshot the VM here,
+ *                           and a restored snapshot resumes right after it;
+ *   inl  MS_HANDOFF_LEN     the length of this run's config;
+ *   inl  MS_HANDOFF_DATA    its bytes, four per read: the records of MS_CONFIG_PATH plus
+ *                           MS_CFG_TIME and MS_CFG_SEED, added by the
+ *                           monitor at that moment.
+ * So one booted guest serves any workload of the same image. */
+#define MS_HANDOFF_PORT 0x530
+#define MS_HANDOFF_READY 0x530
+#define MS_HANDOFF_LEN 0x534
+#define MS_HANDOFF_DATA 0x538
+#define MS_HANDOFF_PORT_LEN 0x10
+#define MS_HANDOFF_MAX 65536
+#define MS_CFG_TIME 't' /* decimal ns since the epoch (CLOCK_REALTIME) */
+#define MS_CFG_SEED 's' /* 64 hex digits for the guest's RNG: a restored
+			 * snapshot must not reuse the saved RNG state */
+
 /* Kernel command line words the monitor adds; the kernel hands unknown
  * "key=value" words to init as environment variables. */
 #define MS_ENV_TRANSPORT "vmctl_ms" /* "port": use MS_PORT, else serial */
@@ -63,5 +83,8 @@ enum ms_type {
 				     * "port": the stream ports below */
 #define MS_ENV_ERROR "vmctl_err"    /* "hvc1": workload stderr device */
 #define MS_ENV_ROOT "vmctl_root"    /* "vda": the image is on virtio-blk */
+#define MS_ENV_HANDOFF "vmctl_handoff" /* "port": config through the
+					* hand-off ports, root mounted
+					* read-only until then */
 
 #endif

@@ -193,6 +193,29 @@ static void profile_finish(struct vcpu *v)
 	v->profile = NULL;
 }
 
+/* KVM finishes an I/O instruction only on the next KVM_RUN; until then the
+ * registers are not the guest's (KVM's API documentation): one KVM_RUN
+ * with immediate_exit completes it and returns at once.  A snapshot that
+ * cannot be saved is no fault: the run goes on and says why. */
+static void take_snapshot(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vmctl_err err = {0};
+	v->run->immediate_exit = 1;
+	int r = ioctl(v->fd, KVM_RUN, 0);
+	int e = errno;
+	v->run->immediate_exit = atomic_load(&vm->stopping) ? 1 : 0;
+	if (r == 0 || e != EINTR) {
+		snprintf(vm->snapshot_msg, sizeof(vm->snapshot_msg),
+			 "the vCPU did not pause (%s)", r == 0 ? "an exit" : strerror(e));
+		return;
+	}
+	if (snapshot_save(vm, v, &err) < 0)
+		snprintf(vm->snapshot_msg, sizeof(vm->snapshot_msg), "%s", err.msg);
+	else
+		vm->snapshot_saved = true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -220,6 +243,8 @@ static void *vcpu_thread(void *arg)
 		}
 		if (!serve_exit(v))
 			break;
+		if (atomic_exchange(&v->vm->snapshot_pending, false))
+			take_snapshot(v);
 	}
 	if (v->profile)
 		profile_finish(v);

@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "vmm/boot.h"
+#include "vmm/devices/handoff.h"
 #include "vmm/devices/i8042.h"
 #include "vmm/devices/milestone.h"
 #include "vmm/devices/stream.h"
@@ -31,7 +32,7 @@
 #define VIRTIO_ERR_GSI 6
 #define VIRTIO_BLK_BASE (VIRTIO_CONSOLE_BASE + 2 * VIRTIO_MMIO_WINDOW)
 #define VIRTIO_BLK_GSI 7
-#define MAX_FRAGS 6
+#define MAX_FRAGS 7
 
 int vm_cmdline(char *buf, size_t n, bool verbose, const char *const *frags,
 	       size_t n_frags, const char *extra)
@@ -159,6 +160,21 @@ static void on_serial(void *ctx, const uint8_t *buf, size_t n)
 	ms_parser_feed(&vm->ms, buf, n);
 }
 
+static bool can_snapshot(const struct vm_config *cfg, unsigned n_vcpus)
+{
+	return cfg->snapshot_dir && cfg->snapshot_key && cfg->handoff_config &&
+	       n_vcpus == 1 && !cfg->profile_path;
+}
+
+/* The init booted and waits for its workload: the moment to save a boot
+ * snapshot, unless this run was restored from one. */
+static void on_handoff(void *ctx)
+{
+	struct vm *vm = ctx;
+	if (can_snapshot(vm->cfg, vm->n_vcpus) && !vm->restored)
+		atomic_store(&vm->snapshot_pending, true);
+}
+
 static void on_reset(void *ctx)
 {
 	vm_request_stop(ctx, STOP_RESET, 0, "guest reset (i8042)");
@@ -216,6 +232,15 @@ static int add_devices(struct vm *vm, char frags[][96], size_t *n_frags,
 		r = add_device(vm, dev, err);
 	if (r < 0)
 		return r;
+	if (vm->cfg->handoff_config) {
+		r = handoff_create(&dev, vm->cfg->handoff_config,
+				   vm->cfg->handoff_len, on_handoff, vm, err);
+		if (r == 0)
+			r = add_device(vm, dev, err);
+		if (r < 0)
+			return r;
+		snprintf(frags[(*n_frags)++], 96, "%s=port", MS_ENV_HANDOFF);
+	}
 
 	vm->output_on_serial = true;
 	/* stdout, and stderr to our stderr when the workload's stdout is ours
@@ -356,6 +381,8 @@ static int finish(struct vm *vm, struct run_result *res, struct vmctl_err *err)
 	       sizeof(res->phase_ns) - sizeof(res->phase_ns[0]));
 	snprintf(res->kernel_release, sizeof(res->kernel_release), "%s",
 		 vm->kernel_release);
+	res->boot = vm->restored ? BOOT_SNAPSHOT : BOOT_COLD;
+	res->snapshot_saved = vm->snapshot_saved;
 	switch (vm->stop) {
 	case STOP_DONE:
 		res->exit_code = vm->exit_code;
@@ -419,6 +446,7 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 		return r;
 
 	struct kernel_file kf;
+	struct snapshot snap = {.mem_fd = -1};
 	if ((r = kernel_open(&kf, cfg->kernel_path, err)) < 0)
 		goto out_kernel;
 	struct vm *vm = calloc(1, sizeof(*vm));
@@ -427,6 +455,13 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 		goto out_kernel;
 	}
 	vm->cfg = cfg;
+	if (can_snapshot(cfg, n_vcpus)) {
+		struct vmctl_err ignored;
+		/* No usable snapshot is no error: this run boots and saves one. */
+		vm->restored = snapshot_load(&snap, cfg->snapshot_dir,
+					     cfg->snapshot_key, mem_size,
+					     &ignored) == 0;
+	}
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->n_vcpus = n_vcpus;
 	for (unsigned i = 0; i < n_vcpus; i++)
@@ -444,7 +479,11 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 		goto out_free;
 	if ((r = kvm_create_vm(vm->kvm_fd, &vm->vm_fd, err)) < 0)
 		goto out_kvm;
-	if ((r = guest_mem_alloc(&vm->mem, mem_size, err)) < 0)
+	if (vm->restored)
+		r = snapshot_map_memory(&snap, &vm->mem, mem_size, err);
+	else
+		r = guest_mem_alloc(&vm->mem, mem_size, err);
+	if (r < 0)
 		goto out_vm;
 	if ((r = kvm_set_memory(vm->vm_fd, 0, 0, &vm->mem, err)) < 0)
 		goto out_mem;
@@ -457,6 +496,14 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 			goto out_vcpus;
 	vm->phase_ns[PHASE_CREATED] = now_ns();
 
+	if (vm->restored) {
+		r = snapshot_restore(vm, &snap, err);
+		if (r == 0) {
+			vm->init_started = true; /* it is waiting for its config */
+			r = run_vcpus(vm, res, err);
+		}
+		goto out_vcpus;
+	}
 	for (size_t i = 0; i < n_frags; i++)
 		frag_ptrs[i] = frags[i];
 	if (vm_cmdline(cmdline, sizeof(cmdline), cfg->verbose_console,
@@ -486,6 +533,7 @@ out_free:
 	free(vm);
 out_kernel:
 	kernel_close(&kf);
+	snapshot_release(&snap);
 	return r;
 }
 

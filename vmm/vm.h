@@ -13,6 +13,7 @@
 #include "vmm/device.h"
 #include "vmm/devices/milestone.h"
 #include "vmm/elf.h"
+#include "vmm/snapfile.h"
 #include "vmm/vmm.h"
 
 #define VM_MAX_VCPUS 8
@@ -59,7 +60,37 @@ struct vm {
 	int exit_code;
 	char kernel_release[65];
 	int64_t phase_ns[PHASE_COUNT];
+
+	/* Boot snapshots (snapshot.c): restored from one, or save one when
+	 * the init reaches the hand-off (set by the hand-off device, acted
+	 * on by vCPU 0's thread between two KVM_RUNs). */
+	bool restored;
+	atomic_bool snapshot_pending;
+	bool snapshot_saved;
+	char snapshot_msg[256]; /* why none was saved, for the caller */
 };
+
+/* A snapshot read from disk, for snapshot_restore(). */
+struct snapshot {
+	char *state;
+	struct snap_record rec[SNAPFILE_MAX_RECORDS];
+	size_t n;
+	int mem_fd;
+};
+
+/* snapshot.c.  snapshot_load() fails with -ENOENT (none), -ESTALE (saved
+ * for another key or memory size) or -EINVAL (unreadable): all mean "boot
+ * instead".  snapshot_restore() runs after the VM, its devices and vCPU 0
+ * were created as for a boot; snapshot_save() runs on vCPU v's thread
+ * with the vCPU's pending I/O completed. */
+int snapshot_load(struct snapshot *s, const char *dir, const char *key,
+		  uint64_t mem_size, struct vmctl_err *err);
+int snapshot_map_memory(const struct snapshot *s, struct guest_mem *mem,
+			uint64_t size, struct vmctl_err *err);
+int snapshot_restore(struct vm *vm, const struct snapshot *s,
+		     struct vmctl_err *err);
+void snapshot_release(struct snapshot *s);
+int snapshot_save(struct vm *vm, struct vcpu *v, struct vmctl_err *err);
 
 /* Devices' interrupt callback (struct device.irq): KVM_IRQ_LINE. */
 void vm_irq(void *vm, uint32_t gsi, int level);

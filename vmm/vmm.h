@@ -44,10 +44,23 @@ struct vm_config {
 	 * ("<µs since kernel entry> <rip hex>" per line), to see where the
 	 * guest kernel spends its boot (scripts/vm-profile symbolizes it). */
 	const char *profile_path;
+	/* The hand-off (vmm/devices/handoff.h): with handoff_config set, the
+	 * init (booted with vmctl_handoff=port) gets the workload's records
+	 * from the monitor instead of the initramfs. */
+	const char *handoff_config;
+	size_t handoff_len;
+	/* Boot snapshots (needs the hand-off and one vCPU): restore the one in
+	 * snapshot_dir if it was saved for snapshot_key (a text naming all
+	 * the boot depended on: kernel, init, disk, memory, command line),
+	 * else boot and save one there at the hand-off. */
+	const char *snapshot_dir;
+	const char *snapshot_key;
 };
 
 int vm_run(const struct vm_config *cfg, struct run_result *res,
 	   struct vmctl_err *err);
+/* res->boot says how the guest came up: BOOT_COLD or BOOT_SNAPSHOT, and
+ * res->snapshot_saved whether this run saved a snapshot. */
 
 /* Whether /dev/kvm can be used (opened, right API version), with a message
  * that says how to fix it; for callers that prepare expensive things

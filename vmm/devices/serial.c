@@ -172,11 +172,49 @@ static void serial_destroy(struct device *dev)
 	free(s);
 }
 
+/* The registers the guest's driver programmed, for boot snapshots. */
+struct serial_saved {
+	uint8_t dll, dlm, ier, fcr, lcr, mcr, scr, thri_pending;
+};
+
+static int serial_save(struct device *dev, void *buf, size_t n)
+{
+	struct serial *s = (struct serial *)dev;
+	if (n < sizeof(struct serial_saved))
+		return -ENOSPC;
+	pthread_mutex_lock(&s->lock);
+	struct serial_saved v = {s->dll, s->dlm, s->ier, s->fcr,
+				 s->lcr, s->mcr, s->scr, s->thri_pending};
+	pthread_mutex_unlock(&s->lock);
+	memcpy(buf, &v, sizeof(v));
+	return (int)sizeof(v);
+}
+
+static int serial_restore(struct device *dev, const void *buf, size_t n)
+{
+	struct serial *s = (struct serial *)dev;
+	struct serial_saved v;
+	if (n != sizeof(v))
+		return -EINVAL;
+	memcpy(&v, buf, sizeof(v));
+	pthread_mutex_lock(&s->lock);
+	s->dll = v.dll, s->dlm = v.dlm, s->ier = v.ier & 0x0f;
+	s->fcr = v.fcr, s->lcr = v.lcr, s->mcr = v.mcr & 0x1f, s->scr = v.scr;
+	s->thri_pending = v.thri_pending != 0;
+	/* The line level lives in the restored irqchip: recompute ours
+	 * without raising it again. */
+	s->irq_level = !(iir(s) & IIR_NO_INT) && (s->mcr & MCR_OUT2);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 static const struct device_ops serial_ops = {
     .name = "serial",
     .read = serial_read,
     .write = serial_write,
     .destroy = serial_destroy,
+    .save = serial_save,
+    .restore = serial_restore,
 };
 
 int serial_create(struct device **out, uint16_t base, uint32_t gsi,

@@ -345,6 +345,21 @@ static void blk_destroy(void *ctx)
 	free(b);
 }
 
+/* A boot snapshot is only valid against the disk as it was: requests are
+ * served synchronously (nothing in flight between exits), so what matters
+ * is that the guest wrote nothing: a read-only disk, or a snapshot-mode
+ * disk whose overlay is still empty. */
+static int blk_can_snapshot(void *ctx)
+{
+	const struct blk *b = ctx;
+	if (!b->ro && !b->written)
+		return -EBUSY;
+	for (uint64_t i = 0; b->written && i < b->size / COW_BLOCK + 1; i++)
+		if (is_written(b, i))
+			return -EBUSY;
+	return 0;
+}
+
 static int disk_size(int fd, uint64_t *size)
 {
 	struct stat st;
@@ -434,6 +449,7 @@ int virtio_blk_create(struct device **out, uint64_t mmio_base, uint32_t gsi,
 	    .config_read = blk_config_read,
 	    .notify = blk_notify,
 	    .destroy = blk_destroy,
+	    .can_snapshot = blk_can_snapshot,
 	    .ctx = b,
 	};
 	return virtio_mmio_create(out, mmio_base, gsi, &be, err);

@@ -347,11 +347,111 @@ static void mmio_destroy(struct device *dev)
 	free(t);
 }
 
+/* What a boot snapshot keeps of the transport: the registers the driver
+ * wrote and each queue's rings and indices (the rings themselves are in
+ * guest memory). */
+struct saved_queue {
+	uint64_t desc, avail, used;
+	uint16_t num, last_avail, used_idx;
+	uint8_t ready, pad[1];
+};
+
+struct saved_transport {
+	uint32_t device_id, num_queues;
+	uint64_t driver_features;
+	uint32_t device_features_sel, driver_features_sel, queue_sel;
+	uint32_t status, int_status, pad;
+	struct saved_queue q[];
+};
+
+static int mmio_save(struct device *dev, void *buf, size_t n)
+{
+	struct virtio_mmio *t = dev->priv;
+	size_t len = sizeof(struct saved_transport) +
+		     t->be.num_queues * sizeof(struct saved_queue);
+	if (n < len)
+		return -ENOSPC;
+	int r = t->be.can_snapshot ? t->be.can_snapshot(t->be.ctx) : -EBUSY;
+	if (r < 0)
+		return r;
+	struct saved_transport *s = buf;
+	memset(s, 0, len);
+	pthread_mutex_lock(&t->lock);
+	*s = (struct saved_transport){
+	    .device_id = t->be.device_id,
+	    .num_queues = t->be.num_queues,
+	    .driver_features = t->driver_features,
+	    .device_features_sel = t->device_features_sel,
+	    .driver_features_sel = t->driver_features_sel,
+	    .queue_sel = t->queue_sel,
+	    .status = t->status,
+	    .int_status = t->int_status,
+	};
+	for (uint16_t i = 0; i < t->be.num_queues; i++) {
+		const struct queue_regs *q = &t->q[i];
+		s->q[i] = (struct saved_queue){
+		    .desc = q->desc,
+		    .avail = q->avail,
+		    .used = q->used,
+		    .num = q->num,
+		    .last_avail = q->vq.last_avail,
+		    .used_idx = q->vq.used_idx,
+		    .ready = q->ready,
+		};
+	}
+	pthread_mutex_unlock(&t->lock);
+	return (int)len;
+}
+
+/* The blob comes from our own snapshot file, but is checked like guest
+ * input: a ready queue is set up again through virtq_setup(), which
+ * validates its rings against guest memory. */
+static int mmio_restore(struct device *dev, const void *buf, size_t n)
+{
+	struct virtio_mmio *t = dev->priv;
+	const struct saved_transport *s = buf;
+	if (n < sizeof(*s) || s->device_id != t->be.device_id ||
+	    s->num_queues != t->be.num_queues ||
+	    n != sizeof(*s) + s->num_queues * sizeof(s->q[0]) ||
+	    (s->driver_features & ~t->device_features))
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	t->driver_features = s->driver_features;
+	t->device_features_sel = s->device_features_sel;
+	t->driver_features_sel = s->driver_features_sel;
+	t->queue_sel = s->queue_sel;
+	t->status = s->status;
+	t->int_status = s->int_status;
+	bool indirect = t->driver_features & (1ULL << VIRTIO_F_INDIRECT_DESC);
+	int r = 0;
+	for (uint16_t i = 0; i < t->be.num_queues && r == 0; i++) {
+		struct queue_regs *q = &t->q[i];
+		*q = (struct queue_regs){.num = s->q[i].num,
+					 .desc = s->q[i].desc,
+					 .avail = s->q[i].avail,
+					 .used = s->q[i].used};
+		if (!s->q[i].ready)
+			continue;
+		if (q->num > t->be.queue_max)
+			r = -EINVAL;
+		else
+			r = virtq_setup(&q->vq, t->dev.mem, q->num, q->desc,
+					q->avail, q->used, indirect);
+		q->ready = r == 0;
+		q->vq.last_avail = s->q[i].last_avail;
+		q->vq.used_idx = s->q[i].used_idx;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r < 0 ? -EINVAL : 0;
+}
+
 static const struct device_ops virtio_mmio_ops = {
     .name = "virtio-mmio",
     .read = mmio_read,
     .write = mmio_write,
     .destroy = mmio_destroy,
+    .save = mmio_save,
+    .restore = mmio_restore,
 };
 
 int virtio_mmio_create(struct device **out, uint64_t mmio_base, uint32_t gsi,

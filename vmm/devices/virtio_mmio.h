@@ -89,6 +89,10 @@ struct virtio_backend {
 	int (*notify)(struct virtio_mmio *t, void *ctx, uint16_t q);
 	/* Device reset by the driver (status 0); may be NULL. */
 	void (*reset)(void *ctx);
+	/* Boot snapshots: 0 when the backend's state is all in the transport
+	 * and guest memory (nothing in flight, nothing of its own to keep),
+	 * else a negative errno (-EBUSY).  NULL: never snapshottable. */
+	int (*can_snapshot)(void *ctx);
 	/* Frees ctx and what it owns. */
 	void (*destroy)(void *ctx);
 	void *ctx;

@@ -26,10 +26,19 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/userdb.h"
 #include "vmm/milestone.h"
+
+/* <linux/random.h>, which musl's headers do not bring. */
+#define RNDADDENTROPY _IOW('R', 0x03, int[2])
+#define RNDRESEEDCRNG _IO('R', 0x07)
+struct rand_pool_info {
+	int entropy_count;
+	int buf_size;
+};
 
 #define MAX_ARGS 1024
 #define MAX_ENV 1024
@@ -48,6 +57,9 @@ static int ms_fd = -1;		/* serial transport */
 static int ms_port;		/* port transport (ioperm granted) */
 static volatile int exec_errno; /* written by the vfork child */
 static int stream_ports;	/* output through the stream ports */
+static int handoff;		/* config through the hand-off ports */
+static const char *clock_ns;	/* MS_CFG_TIME, from the hand-off */
+static const char *seed_hex;	/* MS_CFG_SEED, from the hand-off */
 
 /* --- milestones ---------------------------------------------------------- */
 
@@ -131,6 +143,9 @@ static void setup_transport(void)
 {
 	stream_ports = env_is(MS_ENV_OUTPUT, "port") &&
 		       ioperm(MS_STREAM_PORT, MS_STREAM_LEN, 1) == 0;
+	handoff = env_is(MS_ENV_HANDOFF, "port");
+	if (handoff && ioperm(MS_HANDOFF_PORT, MS_HANDOFF_PORT_LEN, 1) < 0)
+		handoff = 0; /* then the missing /vmctl/config is reported */
 	if (env_is(MS_ENV_TRANSPORT, "port") &&
 	    ioperm(MS_PORT, MS_PORT_LEN, 1) == 0) {
 		ms_port = 1;
@@ -185,7 +200,10 @@ static void switch_to_disk(void)
 		return;
 	if (mkdir("/newroot", 0755) < 0 && errno != EEXIST)
 		die("mkdir /newroot", errno);
-	if (mount("/dev/vda", "/newroot", "ext4", MS_NOATIME, NULL) < 0)
+	/* Read-only until the hand-off: a snapshot taken there must not
+	 * depend on anything the guest wrote to the disk (vmm/snapshot.c). */
+	unsigned long ro = handoff ? MS_RDONLY : 0;
+	if (mount("/dev/vda", "/newroot", "ext4", MS_NOATIME | ro, NULL) < 0)
 		die("mount /dev/vda", errno);
 	mkdir("/newroot/dev", 0755); /* a disk image may lack these */
 	mkdir("/newroot/proc", 0555);
@@ -209,18 +227,10 @@ static void setup_mounts(void)
 		      "newinstance,ptmxmode=0666,mode=0620");
 }
 
-/* Parses /vmctl/config: "<key><value>\0" records (vmm/milestone.h). */
-static void read_config(void)
+/* Parses config[0..len): "<key><value>\0" records (vmm/milestone.h). */
+static void parse_config(size_t len)
 {
-	int fd = open(MS_CONFIG_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open " MS_CONFIG_PATH, errno);
-	ssize_t len = read(fd, config, sizeof(config) - 1);
-	if (len < 0)
-		die("read " MS_CONFIG_PATH, errno);
-	close(fd);
 	config[len] = '\0';
-
 	size_t na = 0, ne = 0;
 	for (char *p = config; p < config + len; p += strlen(p) + 1) {
 		char key = *p;
@@ -235,11 +245,89 @@ static void read_config(void)
 			hostname = value;
 		else if (key == MS_CFG_USER)
 			user = value;
+		else if (key == MS_CFG_TIME)
+			clock_ns = value;
+		else if (key == MS_CFG_SEED)
+			seed_hex = value;
 	}
 	if (!na)
-		die("empty command in " MS_CONFIG_PATH, EINVAL);
+		die("empty command in the workload's config", EINVAL);
 	args[na] = NULL;
 	envs[ne] = NULL;
+}
+
+static void read_config_file(void)
+{
+	int fd = open(MS_CONFIG_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open " MS_CONFIG_PATH, errno);
+	ssize_t len = read(fd, config, sizeof(config) - 1);
+	if (len < 0)
+		die("read " MS_CONFIG_PATH, errno);
+	close(fd);
+	parse_config((size_t)len);
+}
+
+/* The hand-off: "booted" (a snapshot may be taken right here, and a
+ * restored one resumes here), then this run's config, four bytes per `inl`
+ * (a `rep insb` is served twice by the nested hypervisor here: the second
+ * pass would read past the end). */
+static void get_workload(void)
+{
+	outb(0, MS_HANDOFF_READY);
+	uint32_t len = inl(MS_HANDOFF_LEN);
+	if (len >= sizeof(config))
+		die("hand-off config too large", E2BIG);
+	for (uint32_t i = 0; i < len; i += 4) {
+		uint32_t v = inl(MS_HANDOFF_DATA);
+		memcpy(config + i, &v, len - i < 4 ? len - i : 4);
+	}
+	parse_config(len);
+	/* The disk may be written from now on: the guest's writes go to a
+	 * per-run overlay in the monitor. */
+	if (env_is(MS_ENV_ROOT, "vda") &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_NOATIME, NULL) < 0)
+		die("remount / read-write", errno);
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The clock and fresh entropy from the monitor: a guest restored from a
+ * snapshot would otherwise run on the saved clock and RNG state, the same
+ * in every run.  RNDADDENTROPY credits the bytes, RNDRESEEDCRNG makes the
+ * kernel's generator use them at once. */
+static void apply_time_and_seed(void)
+{
+	if (clock_ns) {
+		long long ns = atoll(clock_ns);
+		struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
+		clock_settime(CLOCK_REALTIME, &ts);
+	}
+	if (!seed_hex || strlen(seed_hex) != 64)
+		return;
+	struct {
+		struct rand_pool_info info;
+		unsigned char bytes[32];
+	} s = {.info = {.entropy_count = 256, .buf_size = 32}};
+	for (int i = 0; i < 32; i++) {
+		int hi = hex_nibble(seed_hex[2 * i]), lo = hex_nibble(seed_hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return;
+		s.bytes[i] = (unsigned char)(hi << 4 | lo);
+	}
+	int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, RNDADDENTROPY, &s) == 0)
+		ioctl(fd, RNDRESEEDCRNG, 0);
+	close(fd);
 }
 
 static int mkdir_p(char *path)
@@ -458,10 +546,15 @@ int main(void)
 	setup_transport();
 	milestone(MS_INIT_STARTED, NULL, 0, 0);
 	mount_dev();
-	read_config();
+	if (!handoff)
+		read_config_file();
 	switch_to_disk();
 	setup_mounts();
 	report_uname();
+	if (handoff) {
+		get_workload();
+		apply_time_and_seed();
+	}
 	sethostname(hostname, strlen(hostname));
 	enter_workdir();
 	/* The disk is the root now: the image's own passwd and group. */
