@@ -121,6 +121,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_REPORT,
 	OPT_KERNEL,
+	OPT_BOOT,
 };
 
 static const struct option run_options[] = {
@@ -140,6 +141,7 @@ static const struct option run_options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"report", optional_argument, NULL, OPT_REPORT},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"boot", required_argument, NULL, OPT_BOOT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -225,6 +227,14 @@ static int apply_option(struct run_spec *spec, int opt, const char *arg,
 		return 0;
 	case OPT_KERNEL:
 		return dup_to(&spec->kernel, arg);
+	case OPT_BOOT:
+		if (!strcmp(arg, "snapshot"))
+			spec->cold_boot = false;
+		else if (!strcmp(arg, "cold"))
+			spec->cold_boot = true;
+		else
+			return vmctl_errorf(err, EINVAL, "invalid --boot '%s': want snapshot or cold", arg);
+		return 0;
 	default:
 		return vmctl_errorf(err, EINVAL, "unknown flag");
 	}

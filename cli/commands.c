@@ -23,7 +23,9 @@ static const char run_help[] =
 	"  -i, --interactive         keep stdin open\n"
 	"      --timeout SECONDS     kill the workload after this long (exit 137)\n"
 	"      --report[=text|json]  print startup time and memory use on stderr at exit\n"
-	"      --kernel PATH         guest kernel (vm; default: vmctl's own, built on first use)\n";
+	"      --kernel PATH         guest kernel (vm; default: vmctl's own, built on first use)\n"
+	"      --boot=snapshot|cold  vm: restore the image's boot snapshot (default; the first\n"
+	"                            run boots and saves it) or boot the kernel every time\n";
 
 static const char bench_help[] =
 	"      --runs N              measured runs of each subject (default 10)\n"

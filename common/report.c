@@ -40,6 +40,18 @@ double report_total_ms(const struct run_result *res)
 	return phase_ms(res, PHASE_EXIT);
 }
 
+const char *report_boot_name(enum vm_boot boot)
+{
+	switch (boot) {
+	case BOOT_COLD:
+		return "cold";
+	case BOOT_SNAPSHOT:
+		return "snapshot";
+	default:
+		return "";
+	}
+}
+
 static void mib(char *buf, size_t n, unsigned long long bytes)
 {
 	snprintf(buf, n, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
@@ -48,13 +60,14 @@ static void mib(char *buf, size_t n, unsigned long long bytes)
 int report_format_text(enum run_mode mode, const struct run_result *res,
 		       char *buf, size_t n)
 {
-	char peak[32], over[32], guest[48] = "";
+	char peak[32], over[32], guest[80] = "";
 	mib(peak, sizeof(peak), res->peak_bytes);
 	mib(over, sizeof(over), res->overhead_bytes);
 	if (mode == MODE_VM) {
 		char g[32];
 		mib(g, sizeof(g), res->guest_bytes);
-		snprintf(guest, sizeof(guest), " guest=%s", g);
+		snprintf(guest, sizeof(guest), " guest=%s%s%s", g,
+			 res->boot ? " boot=" : "", report_boot_name(res->boot));
 	}
 	int r = snprintf(buf, n,
 			 "vmctl: %s exit=%d startup=%.2f ms total=%.2f ms "
@@ -94,6 +107,11 @@ cJSON *report_to_json(enum run_mode mode, const struct run_result *res)
 			add_ms(phases, phase_names[p], phase_ms(res, (enum run_phase)p));
 	if (res->kernel_release[0])
 		cJSON_AddStringToObject(j, "kernel", res->kernel_release);
+	/* vm: how the guest came up (a boot, or a restored boot snapshot) */
+	if (res->boot) {
+		cJSON_AddStringToObject(j, "boot", report_boot_name(res->boot));
+		cJSON_AddBoolToObject(j, "snapshot_saved", res->snapshot_saved);
+	}
 	return j;
 }
 

@@ -10,6 +10,8 @@
 
 #include "spec.h"
 
+/* "cold", "snapshot" or "" (container runs). */
+const char *report_boot_name(enum vm_boot boot);
 double report_startup_ms(const struct run_result *res);
 double report_total_ms(const struct run_result *res);
 

@@ -71,8 +71,8 @@ static int locate_kernel(const struct run_spec *spec, char *path, size_t n,
 /* How this run brings its guest up.  The hand-off (the workload's config
  * through the monitor, vmm/devices/handoff.h) needs our own kernel (port
  * access for the init) and the default output path; boot snapshots need
- * the hand-off and one vCPU, and are on unless VMCTL_VM_SNAPSHOT=0 (or a
- * debugging aid that must see a real boot is on). */
+ * the hand-off and one vCPU, and are on unless --boot=cold or
+ * VMCTL_VM_SNAPSHOT=0 (or a debugging aid that must see a real boot is on). */
 struct vm_boot_plan {
 	bool handoff, snapshot;
 	char config[65536];
@@ -154,7 +154,7 @@ static void plan_boot(const struct run_spec *spec, bool disk_root,
 	const char *snap = getenv("VMCTL_VM_SNAPSHOT");
 	p->handoff = disk_root && !spec->kernel && !getenv("VMCTL_VM_OUTPUT") &&
 		     !getenv("VMCTL_VM_CONSOLE");
-	p->snapshot = p->handoff && spec->cpus <= 1 &&
+	p->snapshot = p->handoff && spec->cpus <= 1 && !spec->cold_boot &&
 		      !getenv("VMCTL_VM_PROFILE") && !(snap && !strcmp(snap, "0"));
 }
 

@@ -40,6 +40,7 @@ struct run_spec {
 			       image's Entrypoint is not prepended */
 	enum report_format report;
 	char *kernel; /* --kernel PATH (vm): NULL means the built-in guest kernel */
+	bool cold_boot; /* --boot=cold (vm): boot, never restore a boot snapshot */
 };
 
 void run_spec_free(struct run_spec *spec);
