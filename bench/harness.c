@@ -566,7 +566,7 @@ static int setup_subjects(struct bench_ctx *x, struct vmctl_err *err)
 		const char *name = x->o->names[i];
 		snprintf(s->name, sizeof(s->name), "%s", name);
 		s->kind = bench_is_peer(name) ? BENCH_PEER : BENCH_MODE;
-		s->vm = !strcmp(name, "vm") || !strcmp(name, "qemu");
+		s->vm = !strncmp(name, "vm", 2) || !strcmp(name, "qemu");
 		s->starts_per_sec = s->mem_per_instance_bytes = NAN;
 		x->plan[i].s = s;
 		if (stop_requested(&x->st))

@@ -8,7 +8,9 @@
 #include "bench.h"
 #include "common/util.h"
 
-static const char *const modes[] = {"container", "vm"};
+/* vm: restored from the boot snapshot (the default of `vmctl run`);
+ * vm-cold: `--boot=cold`, a kernel boot every run. */
+static const char *const modes[] = {"container", "vm", "vm-cold"};
 static const char *const peers[] = {"crun", "runc", "bwrap", "qemu"};
 
 static bool in_list(const char *name, const char *const *list, size_t n)

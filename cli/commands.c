@@ -30,7 +30,8 @@ static const char run_help[] =
 static const char bench_help[] =
 	"      --runs N              measured runs of each subject (default 10)\n"
 	"      --warmup N            runs of each first, not kept (default 1)\n"
-	"      --modes LIST          vmctl's modes: container,vm (default both)\n"
+	"      --modes LIST          vmctl's modes: container, vm (restored from the boot\n"
+	"                            snapshot), vm-cold (--boot=cold) (default container,vm)\n"
 	"      --peers LIST          other runtimes on the same rootfs/kernel:\n"
 	"                            crun,runc,bwrap,qemu (default none)\n"
 	"      --concurrency K       start K at once (per-run figures + starts/s)\n"
