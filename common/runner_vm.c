@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "images/diskimage.h"
 #include "images/initramfs.h"
 #include "images/kernel.h"
+#include "cleanup.h"
 #include "memo.h"
+#include "strv.h"
 #include "runner.h"
 #include "util.h"
 #include "vmm/vmm.h"
@@ -158,6 +161,43 @@ static void plan_boot(const struct run_spec *spec, bool disk_root,
 		      !getenv("VMCTL_VM_PROFILE") && !(snap && !strcmp(snap, "0"));
 }
 
+/* Each image, memory size or vmctl build gets its own snapshot (~10-15 MiB
+ * of saved guest pages), and a new build or image leaves the old ones
+ * unused: before a run saves one more, only the newest SNAPSHOTS_KEPT - 1
+ * stay.  A run restoring from one that goes away keeps its open files. */
+#define SNAPSHOTS_KEPT 8
+
+static void prune_snapshots(const char *dir)
+{
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_strv char **names = NULL;
+	if (dfd < 0 || dir_names_sorted(dfd, &names) < 0)
+		return;
+	size_t n = 0;
+	while (names[n])
+		n++;
+	while (n >= SNAPSHOTS_KEPT) {
+		size_t oldest = SIZE_MAX;
+		struct timespec t = {0}, o = {0};
+		for (size_t i = 0; names[i]; i++) {
+			struct stat st;
+			if (!names[i][0] || fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;
+			t = st.st_mtim;
+			if (oldest == SIZE_MAX || t.tv_sec < o.tv_sec ||
+			    (t.tv_sec == o.tv_sec && t.tv_nsec < o.tv_nsec))
+				oldest = i, o = t;
+		}
+		if (oldest == SIZE_MAX)
+			return;
+		char path[PATH_MAX];
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[oldest]) == 0)
+			rm_rf(path);
+		names[oldest][0] = '\0'; /* counted out */
+		n--;
+	}
+}
+
 /* The snapshot's key names everything its boot depended on: this vmctl
  * binary (monitor, device layouts, the base command line), the kernel, the
  * initramfs, the disk image, the memory size and the extra command line.
@@ -183,8 +223,11 @@ static int snapshot_key(const char *root, const char *kernel, const char *initrd
 	char dir[PATH_MAX];
 	if (r == 0 && xsnprintf(dir, sizeof(dir), "%s/cache/vm-snapshot", root) == 0 &&
 	    memo_path(p->dir, sizeof(p->dir), dir, "boot", p->key) == 0 &&
-	    mkdir_p(dir, 0700) == 0)
+	    mkdir_p(dir, 0700) == 0) {
+		if (access(p->dir, F_OK) < 0)
+			prune_snapshots(dir); /* this run will save one */
 		return 0;
+	}
 	return r < 0 ? r : -ENAMETOOLONG;
 }
 

@@ -116,6 +116,20 @@ ctrl_c_restored() {
 	expect_eq "$?" 130 "SIGINT exit status"
 }
 
+old_snapshots_pruned() {
+	rm -rf "$SNAPS"
+	mkdir -p "$SNAPS"
+	local i
+	for i in $(seq 10); do
+		mkdir "$SNAPS/boot-old$i"
+		touch -d "2020-01-0$((i % 9 + 1))" "$SNAPS/boot-old$i"
+	done
+	vm --report=json busybox true 2>"$T/p"
+	expect_eq "$(json_field "$T/p" snapshot_saved)" true "a new snapshot"
+	expect_eq "$(ls "$SNAPS" | wc -l)" 8 "only the newest eight kept"
+	expect_eq "$(find "$SNAPS" -mindepth 2 -name state | wc -l)" 1 "the new one among them"
+}
+
 nothing_left_behind() {
 	local junk
 	junk=$(find "$SNAPS" -maxdepth 1 -name '*.tmp.*' 2>/dev/null)
@@ -130,4 +144,5 @@ t "restored runs: own clock and entropy" fresh_clock_and_entropy
 t "--boot=cold" cold_boot_on_request
 t "a broken snapshot costs a boot, never a failure" broken_snapshot_costs_a_boot
 t "Ctrl-C stops a restored VM" ctrl_c_restored
+t "old snapshots are pruned" old_snapshots_pruned
 t "snapshots leave nothing behind" nothing_left_behind
