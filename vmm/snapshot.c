@@ -150,6 +150,7 @@ static int save_memory(const struct guest_mem *mem, const char *path,
 	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (!vec)
 		return vmctl_error(err, ENOMEM, "snapshot");
+	analyzer_cleanup(vec);
 	if (fd < 0 || ftruncate(fd, (off_t)mem->size) < 0)
 		return vmctl_error(err, errno, "creating %s", path);
 	if (mincore(mem->host, mem->size, vec) < 0)
