@@ -1,6 +1,7 @@
 # vmctl - one workload as a KVM micro-VM or a namespace container, measured side by side.
 #
-#   make              build bin/vmctl and bin/vmctl-init (warnings fatal; WERROR=0 relaxes)
+#   make              build bin/vmctl, bin/vmctl-init (the guest init) and bin/vmctl-vmm
+#                     (the monitor process) (warnings fatal; WERROR=0 relaxes)
 #   make test         build, then run every unit and integration test (tests/run)
 #   make unit         unit tests only (no root, no KVM)
 #   make asan         build with AddressSanitizer/UBSan into build-asan/
@@ -48,7 +49,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
-all: $(BIN)/vmctl $(BIN)/vmctl-init
+all: $(BIN)/vmctl $(BIN)/vmctl-init $(BIN)/vmctl-vmm
 
 $(BIN)/vmctl: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -62,6 +63,22 @@ INIT_CC  ?= $(shell command -v musl-gcc 2>/dev/null || echo $(CC))
 $(BIN)/vmctl-init: vmm/guest/init.c common/userdb.c common/userdb.h $(wildcard vmm/guest/*.h) vmm/milestone.h
 	@mkdir -p $(@D)
 	$(INIT_CC) -std=gnu11 $(WARNINGS) -Os -static -s -I. -D_GNU_SOURCE -o $@ vmm/guest/init.c common/userdb.c
+
+# The monitor as its own process (vmm/launch.h): static, only vmm/ and the
+# few common/ helpers it uses, so its memory is the monitor's.  musl has no
+# kernel headers of its own: the system's linux/ and asm/ are linked in.
+MON_SRCS := $(sort $(wildcard vmm/*.c vmm/devices/*.c)) vmm/monitor/main.c \
+	    common/error.c common/util.c common/strv.c
+MON_INC  := $(BUILD)/monitor-include
+$(MON_INC)/.stamp:
+	@mkdir -p $(@D)
+	ln -sfn /usr/include/linux $(@D)/linux
+	ln -sfn /usr/include/asm-generic $(@D)/asm-generic
+	ln -sfn /usr/include/$(shell $(CC) -dumpmachine)/asm $(@D)/asm
+	@touch $@
+$(BIN)/vmctl-vmm: $(MON_SRCS) $(wildcard vmm/*.h vmm/devices/*.h common/*.h) $(MON_INC)/.stamp
+	@mkdir -p $(@D)
+	$(INIT_CC) -std=gnu11 $(WARNINGS) -O2 -static -s -I. -isystem $(MON_INC) -D_GNU_SOURCE -o $@ $(MON_SRCS) -lpthread
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -102,6 +119,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/vmctl
 	install -m 0755 bin/vmctl $(DESTDIR)$(PREFIX)/bin/vmctl
 	install -m 0755 bin/vmctl-init $(DESTDIR)$(PREFIX)/lib/vmctl/vmctl-init
+	install -m 0755 bin/vmctl-vmm $(DESTDIR)$(PREFIX)/lib/vmctl/vmctl-vmm
 	cp -r images/kernel $(DESTDIR)$(PREFIX)/lib/vmctl/
 	# The classroom demos (`vmctl demo`) and the helpers they source, side by side as in the tree.
 	install -d $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/demo $(DESTDIR)$(PREFIX)/lib/vmctl/scripts/lib

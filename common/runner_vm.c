@@ -25,6 +25,7 @@
 #include "strv.h"
 #include "runner.h"
 #include "util.h"
+#include "vmm/launch.h"
 #include "vmm/vmm.h"
 
 /* Ctrl-C and SIGTERM stop the guest: the handler only writes the signal
@@ -246,7 +247,11 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	bool disk_root = !(how && !strcmp(how, "initramfs"));
 	/* /dev/kvm first: its absence must not be reported as whatever
 	 * preparing the root disk stumbles on. */
+	char monitor[PATH_MAX];
 	int r = vm_probe_kvm(err);
+	if (r == 0 && vmctl_data_path("bin/vmctl-vmm", monitor, sizeof(monitor)) < 0)
+		r = vmctl_errorf(err, ENOENT,
+				 "the monitor (vmctl-vmm) is missing: run `make`");
 	if (r == 0)
 		r = locate_kernel(spec, kernel, sizeof(kernel), err);
 	if (r == 0 && disk_root)
@@ -306,7 +311,8 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.snapshot_dir = plan.snapshot ? plan.dir : NULL,
 		.snapshot_key = plan.snapshot ? plan.key : NULL,
 	};
-	r = vm_run(&cfg, res, err);
+	/* The VM runs in the monitor's own small process (vmm/launch.h). */
+	r = vm_run_in_monitor(monitor, &cfg, res, err);
 
 	restore_handlers(old);
 	sigaction(SIGPIPE, &old_pipe, NULL);

@@ -18,6 +18,11 @@
 
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 2)
 
+/* musl names the thread-id field of a sigevent, glibc 2.36 does not. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
 static void kick_handler(int sig)
 {
 	(void)sig; /* only here so that KVM_RUN returns -EINTR */
@@ -155,7 +160,7 @@ static struct rip_profile *profile_start(struct vcpu *v)
 		return NULL;
 	struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID,
 			       .sigev_signo = VCPU_KICK_SIGNAL};
-	sev._sigev_un._tid = gettid();
+	sev.sigev_notify_thread_id = gettid();
 	struct itimerspec every_ms = {{0, 1000000}, {0, 1000000}};
 	if (timer_create(CLOCK_MONOTONIC, &sev, &p->timer) < 0) {
 		free(p);

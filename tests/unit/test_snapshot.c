@@ -15,6 +15,7 @@
 
 #include "virtio_fake.h"
 #include "vmm/devices/handoff.h"
+#include "vmm/launch.h"
 #include "vmm/devices/serial.h"
 #include "vmm/devices/virtio.h"
 #include "vmm/milestone.h"
@@ -262,6 +263,72 @@ static void test_virtio_blk_save_restore(void **state)
 	fake_guest_free(&g);
 }
 
+/* --- the monitor's request (vmm/launch.h) ------------------------------------ */
+
+static void test_request_roundtrip(void **state)
+{
+	(void)state;
+	static const char handoff[] = "atrue\0ehome=/\0"; /* NULs inside */
+	struct vm_config in = {.kernel_path = "/k/vmlinux",
+			       .initramfs_path = "/c/init.cpio",
+			       .disk_path = NULL,
+			       .disk_snapshot = true,
+			       .extra_cmdline = "vmctl_root=vda",
+			       .mem_bytes = 64ULL << 20,
+			       .vcpus = 1,
+			       .timeout_sec = 7,
+			       .t0_ns = 123456789,
+			       .handoff_config = handoff,
+			       .handoff_len = sizeof(handoff),
+			       .snapshot_dir = "/s/boot-1",
+			       .snapshot_key = "key\nwith lines\n"};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(vm_request_encode(&in, &buf, &len), 0);
+	struct vm_config out;
+	assert_int_equal(vm_request_decode(buf, len, &out), 0);
+	assert_string_equal(out.kernel_path, in.kernel_path);
+	assert_string_equal(out.initramfs_path, in.initramfs_path);
+	assert_null(out.disk_path);
+	assert_null(out.profile_path);
+	assert_string_equal(out.extra_cmdline, in.extra_cmdline);
+	assert_true(out.disk_snapshot);
+	assert_int_equal(out.mem_bytes, in.mem_bytes);
+	assert_int_equal(out.timeout_sec, 7);
+	assert_int_equal(out.t0_ns, 123456789);
+	assert_int_equal(out.handoff_len, sizeof(handoff));
+	assert_memory_equal(out.handoff_config, handoff, sizeof(handoff));
+	assert_string_equal(out.snapshot_dir, in.snapshot_dir);
+	assert_string_equal(out.snapshot_key, in.snapshot_key);
+	free(buf);
+}
+
+static void test_request_malformed(void **state)
+{
+	(void)state;
+	struct vm_config in = {.kernel_path = "/k/vmlinux", .snapshot_key = "k"};
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	assert_int_equal(vm_request_encode(&in, &buf, &len), 0);
+	struct vm_config out;
+	uint8_t *copy = malloc(len + 8);
+	/* every truncation is refused, and so is trailing junk */
+	for (size_t n = 0; n < len; n++) {
+		memcpy(copy, buf, len);
+		assert_int_equal(vm_request_decode(copy, n, &out), -EINVAL);
+	}
+	memcpy(copy, buf, len);
+	memset(copy + len, 'x', 8);
+	assert_int_equal(vm_request_decode(copy, len + 8, &out), -EINVAL);
+	/* a string length running past the end */
+	memcpy(copy, buf, len);
+	uint32_t huge = 0x7fffffff;
+	memcpy(copy + sizeof(struct vm_config), &huge, sizeof(huge));
+	assert_int_equal(vm_request_decode(copy, len, &out), -EINVAL);
+	free(copy);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +339,8 @@ int main(void)
 	    cmocka_unit_test(test_handoff_device),
 	    cmocka_unit_test(test_serial_save_restore),
 	    cmocka_unit_test(test_virtio_blk_save_restore),
+	    cmocka_unit_test(test_request_roundtrip),
+	    cmocka_unit_test(test_request_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
