@@ -200,16 +200,19 @@ static void prune_snapshots(const char *dir)
 }
 
 /* The snapshot's key names everything its boot depended on: this vmctl
- * binary (monitor, device layouts, the base command line), the kernel, the
+ * binary and the monitor's (device layouts, the base command line), the kernel, the
  * initramfs, the disk image, the memory size and the extra command line.
  * Its directory is named after a hash of it; the key itself is checked on
  * restore. */
-static int snapshot_key(const char *root, const char *kernel, const char *initrd,
-			const char *disk, const struct run_spec *spec,
-			const char *extra, struct vm_boot_plan *p)
+static int snapshot_key(const char *root, const char *monitor, const char *kernel,
+			const char *initrd, const char *disk,
+			const struct run_spec *spec, const char *extra,
+			struct vm_boot_plan *p)
 {
 	size_t off = 0;
 	int r = memo_fingerprint_add(p->key, sizeof(p->key), &off, "/proc/self/exe");
+	if (r == 0)
+		r = memo_fingerprint_add(p->key, sizeof(p->key), &off, monitor);
 	if (r == 0)
 		r = memo_fingerprint_add(p->key, sizeof(p->key), &off, kernel);
 	if (r == 0)
@@ -290,7 +293,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		 user_args && disk_root ? " " : "", user_args ? user_args : "");
 	/* No usable key (a path too long): boot without a snapshot. */
 	if (plan.snapshot &&
-	    snapshot_key(root, kernel, initrd, disk, spec, extra, &plan) < 0)
+	    snapshot_key(root, monitor, kernel, initrd, disk, spec, extra, &plan) < 0)
 		plan.snapshot = false;
 	struct vm_config cfg = {
 		.kernel_path = kernel,

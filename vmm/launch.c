@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -165,8 +166,14 @@ static int request_memfd(const struct vm_config *cfg, struct vmctl_err *err)
 
 /* In the child: the request as fd 3, the reply pipe as fd 4, nothing else
  * beyond stdio (the monitor must not hold our other files). */
-static void exec_monitor(const char *path, int req_fd, int reply_fd)
+static void exec_monitor(const char *path, int req_fd, int reply_fd,
+			 pid_t parent)
 {
+	/* If vmctl is killed (kill -9), the VM goes with it, as when the
+	 * monitor was vmctl itself; the check catches a parent that died
+	 * before the prctl. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
 	if (dup2(req_fd, 3) < 0 || dup2(reply_fd, 4) < 0)
 		_exit(127);
 	syscall(SYS_close_range, 5, ~0U, 0);
@@ -220,6 +227,7 @@ int vm_run_in_monitor(const char *monitor_path, const struct vm_config *cfg,
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return vmctl_error(err, errno, "pipe");
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -228,7 +236,7 @@ int vm_run_in_monitor(const char *monitor_path, const struct vm_config *cfg,
 		return vmctl_error(err, e, "fork");
 	}
 	if (pid == 0)
-		exec_monitor(monitor_path, req, pfd[1]);
+		exec_monitor(monitor_path, req, pfd[1], parent);
 	close(pfd[1]);
 	static struct vm_reply reply;
 	ssize_t got = wait_reply(pfd[0], cfg->stop_fd, pid, &reply);

@@ -319,6 +319,30 @@ static int restore_msrs(const struct snapshot *s, int vcpu_fd,
 	return 0;
 }
 
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+/* KVM_SET_LAPIC re-initialises the local APIC timer, dropping a deadline
+ * set before it: the TSC-deadline MSR goes in again afterwards (as QEMU
+ * does), or a guest idling on its timer (`sleep 1`) never wakes up. */
+static int restore_tsc_deadline(const struct snapshot *s, int vcpu_fd,
+				struct vmctl_err *err)
+{
+	const struct snap_record *r = snapfile_find(s->rec, s->n, SNAP_MSRS, 0);
+	const struct kvm_msr_entry *e = r ? r->data : NULL;
+	size_t n = r ? r->len / sizeof(*e) : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].index != MSR_IA32_TSC_DEADLINE)
+			continue;
+		struct {
+			struct kvm_msrs hdr;
+			struct kvm_msr_entry e;
+		} one = {.hdr.nmsrs = 1, .e = e[i]};
+		if (ioctl(vcpu_fd, KVM_SET_MSRS, &one) != 1)
+			return vmctl_errorf(err, EIO, "snapshot: the TSC deadline");
+	}
+	return 0;
+}
+
 static int restore_vcpu(const struct snapshot *s, struct vcpu *v,
 			struct vmctl_err *err)
 {
@@ -334,7 +358,7 @@ static int restore_vcpu(const struct snapshot *s, struct vcpu *v,
 		if (c->tag == SNAP_SREGS && restore_msrs(s, v->fd, err) < 0)
 			return -EINVAL;
 	}
-	return 0;
+	return restore_tsc_deadline(s, v->fd, err);
 }
 
 static int restore_platform(const struct snapshot *s, int vm_fd,

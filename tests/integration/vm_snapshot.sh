@@ -99,6 +99,18 @@ broken_snapshot_costs_a_boot() {
 	expect_eq "$(json_field "$T/b3" boot)" snapshot "then restored again"
 }
 
+# The guest's timer must run after a restore (the local APIC's TSC deadline
+# is re-armed after the APIC itself): a restored `sleep` wakes up.
+timers_run_after_restore() {
+	local start end
+	start=$(date +%s%N)
+	timeout 60 "$VMCTL" run --rm --mode=vm --report=json busybox sleep 2 2>"$T/sl"
+	expect_eq "$?" 0 "a restored sleep 2 ends"
+	end=$(date +%s%N)
+	expect_eq "$(json_field "$T/sl" boot)" snapshot "restored"
+	[ $(((end - start) / 1000000)) -ge 2000 ] || _fail_check "slept less than 2 s"
+}
+
 ctrl_c_restored() {
 	"$VMCTL" run --rm --mode=vm busybox sleep 100 >/dev/null 2>"$T/int.err" &
 	local pid=$! i
@@ -143,6 +155,7 @@ t "restored runs: each starts from the image" writes_stay_in_each_run
 t "restored runs: own clock and entropy" fresh_clock_and_entropy
 t "--boot=cold" cold_boot_on_request
 t "a broken snapshot costs a boot, never a failure" broken_snapshot_costs_a_boot
+t "timers run after a restore (sleep)" timers_run_after_restore
 t "Ctrl-C stops a restored VM" ctrl_c_restored
 t "old snapshots are pruned" old_snapshots_pruned
 t "snapshots leave nothing behind" nothing_left_behind
