@@ -290,5 +290,9 @@ int parse_run_args(int argc, char **argv, struct run_spec *spec,
 		run_spec_free(spec);
 		return vmctl_errorf(err, EINVAL, "-t with -d is not supported: a detached run has no terminal");
 	}
+	if (spec->mode == MODE_CONTAINER && (spec->kernel || spec->cold_boot)) {
+		run_spec_free(spec);
+		return vmctl_errorf(err, EINVAL, "--kernel and --boot=cold are for --mode=vm: a container has no kernel of its own");
+	}
 	return 0;
 }

@@ -102,6 +102,24 @@ static void test_bad_input(void **state)
 	expect_bad("absolute", ARGC("-v", "a:/b", "b"), ARGV("-v", "a:/b", "b"));
 	expect_bad("ro or rw", ARGC("-v", "/a:/b:xx", "b"), ARGV("-v", "/a:/b:xx", "b"));
 	expect_bad("-t with -d", ARGC("-t", "-d", "b"), ARGV("-t", "-d", "b"));
+	expect_bad("want snapshot or cold", ARGC("--mode=vm", "--boot=warm", "b"), ARGV("--mode=vm", "--boot=warm", "b"));
+	expect_bad("for --mode=vm", ARGC("--boot=cold", "b"), ARGV("--boot=cold", "b"));
+	expect_bad("for --mode=vm", ARGC("--kernel", "/k", "b"), ARGV("--kernel", "/k", "b"));
+}
+
+static void test_boot_flag(void **state)
+{
+	struct run_spec s;
+	struct vmctl_err e = {0};
+	assert_int_equal(PARSE(&s, &e, "--mode=vm", "busybox"), 0);
+	assert_false(s.cold_boot); /* snapshots by default */
+	run_spec_free(&s);
+	assert_int_equal(PARSE(&s, &e, "--mode=vm", "--boot=cold", "busybox"), 0);
+	assert_true(s.cold_boot);
+	run_spec_free(&s);
+	assert_int_equal(PARSE(&s, &e, "--boot=cold", "--boot=snapshot", "--mode=vm", "busybox"), 0);
+	assert_false(s.cold_boot); /* the last one wins */
+	run_spec_free(&s);
 }
 
 static void test_parse_size(void **state)
@@ -159,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_all_flags),
 		cmocka_unit_test(test_report_default_text),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_boot_flag),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_env_passthrough),
