@@ -102,10 +102,9 @@ static int run_engine(struct run_plan *p, struct run_result *res,
 	if (p->spec->mode == MODE_CONTAINER)
 		return run_container(p, res, err);
 	const struct run_spec *s = p->spec;
-	return runner_run_vm(p->root, s, &p->st, p->argv, p->env,
+	return runner_run_vm(p->root, s, &p->st, &p->img, p->argv, p->env,
 			     s->workdir ? s->workdir : (p->img.workdir ? p->img.workdir : "/"),
-			     p->hostname, p->img.user, (const char *const *)p->img.layer_dirs,
-			     p->img.n_layers, p->img.id, p->t0_ns, res, err);
+			     p->hostname, p->t0_ns, res, err);
 }
 
 /* Records the outcome; a --rm run disappears instead. */

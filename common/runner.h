@@ -28,12 +28,11 @@ int runner_remove(const char *root, const char *key, bool force,
 		  struct vmctl_err *err);
 
 /* The VM half (common/runner_vm.c). */
+struct image;
 int runner_run_vm(const char *root, const struct run_spec *spec,
-		  const struct ctr_state *st, char *const *argv,
-		  char *const *env, const char *workdir, const char *hostname,
-		  const char *user, const char *const *layer_dirs,
-		  size_t n_layers,
-		  const char *image_id, int64_t t0_ns, struct run_result *res,
+		  const struct ctr_state *st, const struct image *img,
+		  char *const *argv, char *const *env, const char *workdir,
+		  const char *hostname, int64_t t0_ns, struct run_result *res,
 		  struct vmctl_err *err);
 
 #endif

@@ -20,12 +20,14 @@
 #include "images/diskimage.h"
 #include "images/initramfs.h"
 #include "images/kernel.h"
+#include "images/store.h"
 #include "cleanup.h"
 #include "memo.h"
 #include "strv.h"
 #include "runner.h"
 #include "util.h"
 #include "vmm/launch.h"
+#include "vmm/milestone.h"
 #include "vmm/vmm.h"
 
 /* Ctrl-C and SIGTERM stop the guest: the handler only writes the signal
@@ -235,13 +237,31 @@ static int snapshot_key(const char *root, const char *monitor, const char *kerne
 	return r < 0 ? r : -ENAMETOOLONG;
 }
 
+/* A boot that saves a snapshot reads the image's default command into the
+ * guest's page cache first (the init's vmctl_warm): every restored run then
+ * finds it there.  Part of the command line, hence of the snapshot's key.
+ * Names that are no single command-line word are left out. */
+static void add_warm_word(const struct image *img, char *extra, size_t n)
+{
+	struct vmctl_err ignored;
+	cleanup_strv char **argv = image_resolve_argv(img, NULL, &ignored);
+	if (!argv || !argv[0] || !argv[0][0] || strlen(argv[0]) > 256 ||
+	    strpbrk(argv[0], " \t\n\"'\\"))
+		return;
+	size_t len = strlen(extra);
+	snprintf(extra + len, n - len, "%s%s=%s", len ? " " : "", MS_ENV_WARM,
+		 argv[0]);
+}
+
 int runner_run_vm(const char *root, const struct run_spec *spec,
-		  const struct ctr_state *st, char *const *argv,
-		  char *const *env, const char *workdir, const char *hostname,
-		  const char *user, const char *const *layer_dirs, size_t n_layers,
-		  const char *image_id, int64_t t0_ns, struct run_result *res,
+		  const struct ctr_state *st, const struct image *img,
+		  char *const *argv, char *const *env, const char *workdir,
+		  const char *hostname, int64_t t0_ns, struct run_result *res,
 		  struct vmctl_err *err)
 {
+	const char *const *layer_dirs = (const char *const *)img->layer_dirs;
+	size_t n_layers = img->n_layers;
+	const char *user = img->user;
 	res->exit_code = 125;
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk[PATH_MAX] = "";
 	/* VMCTL_VM_ROOT=initramfs puts the whole image in the initramfs (for
@@ -258,7 +278,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	if (r == 0)
 		r = locate_kernel(spec, kernel, sizeof(kernel), err);
 	if (r == 0 && disk_root)
-		r = prepare_disk(root, layer_dirs, n_layers, image_id, disk,
+		r = prepare_disk(root, layer_dirs, n_layers, img->id, disk,
 				 sizeof(disk), err);
 	static struct vm_boot_plan plan;
 	plan_boot(spec, disk_root, &plan);
@@ -291,6 +311,8 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 	const char *user_args = getenv("VMCTL_VM_CMDLINE");
 	snprintf(extra, sizeof(extra), "%s%s%s", disk_root ? "vmctl_root=vda" : "",
 		 user_args && disk_root ? " " : "", user_args ? user_args : "");
+	if (plan.snapshot)
+		add_warm_word(img, extra, sizeof(extra));
 	/* No usable key (a path too long): boot without a snapshot. */
 	if (plan.snapshot &&
 	    snapshot_key(root, monitor, kernel, initrd, disk, spec, extra, &plan) < 0)

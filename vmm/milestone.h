@@ -83,6 +83,9 @@ enum ms_type {
 				     * "port": the stream ports below */
 #define MS_ENV_ERROR "vmctl_err"    /* "hvc1": workload stderr device */
 #define MS_ENV_ROOT "vmctl_root"    /* "vda": the image is on virtio-blk */
+#define MS_ENV_WARM "vmctl_warm" /* a command to read into the page cache
+				   * before the hand-off (a boot snapshot
+				   * then holds it) */
 #define MS_ENV_HANDOFF "vmctl_handoff" /* "port": config through the
 					* hand-off ports, root mounted
 					* read-only until then */

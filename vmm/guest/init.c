@@ -10,6 +10,7 @@
  * malloc, vfork instead of fork (no page-table copy, and the parent
  * resumes exactly when the child's execve succeeded or it gave up).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -268,12 +269,84 @@ static void read_config_file(void)
 	parse_config((size_t)len);
 }
 
+/* Reads a file once, so that its pages are in the page cache. */
+static void read_through(const char *path, char *head, size_t head_len)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n, first = -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (first < 0 && head) {
+			first = n < (ssize_t)head_len ? n : (ssize_t)head_len;
+			memcpy(head, buf, (size_t)first);
+		}
+	close(fd);
+}
+
+/* The ELF interpreter named in head (the file's first bytes), if any. */
+static const char *elf_interp(char *head, size_t len)
+{
+	Elf64_Ehdr eh;
+	if (len < sizeof(eh))
+		return NULL;
+	memcpy(&eh, head, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > len ||
+	    eh.e_phnum > (len - eh.e_phoff) / sizeof(Elf64_Phdr))
+		return NULL;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		memcpy(&ph, head + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_INTERP || ph.p_offset >= len ||
+		    ph.p_filesz > len - ph.p_offset || ph.p_filesz < 2)
+			continue;
+		head[ph.p_offset + ph.p_filesz - 1] = '\0';
+		return head + ph.p_offset;
+	}
+	return NULL;
+}
+
+/* Before a boot snapshot: the image's default command (vmctl_warm, found on
+ * the default PATH) and its ELF interpreter are read once, so the saved page
+ * cache holds them and restored runs do not read them from the disk through
+ * the emulated guest kernel (busybox: 1.05 s -> 0.55 s per restored run). */
+static void warm_page_cache(void)
+{
+	const char *name = getenv(MS_ENV_WARM);
+	static char path[4096], head[4096];
+	if (!name || !*name || strlen(name) > 256)
+		return;
+	const char *p = DEFAULT_PATH;
+	int found = 0;
+	while (!strchr(name, '/') && !found) {
+		const char *colon = strchrnul(p, ':');
+		size_t dlen = (size_t)(colon - p);
+		memcpy(path, p, dlen);
+		path[dlen] = '/';
+		strcpy(path + dlen + 1, name);
+		found = access(path, X_OK) == 0;
+		if (!*colon)
+			break;
+		p = colon + 1;
+	}
+	if (!found)
+		strcpy(path, name);
+	memset(head, 0, sizeof(head));
+	read_through(path, head, sizeof(head));
+	const char *interp = elf_interp(head, sizeof(head));
+	if (interp)
+		read_through(interp, NULL, 0);
+}
+
 /* The hand-off: "booted" (a snapshot may be taken right here, and a
  * restored one resumes here), then this run's config, four bytes per `inl`
  * (a `rep insb` is served twice by the nested hypervisor here: the second
  * pass would read past the end). */
 static void get_workload(void)
 {
+	warm_page_cache();
 	outb(0, MS_HANDOFF_READY);
 	uint32_t len = inl(MS_HANDOFF_LEN);
 	if (len >= sizeof(config))
