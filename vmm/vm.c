@@ -428,8 +428,8 @@ static int run_vcpus(struct vm *vm, struct run_result *res,
 	return r < 0 ? r : finish(vm, res, err);
 }
 
-int vm_run(const struct vm_config *cfg, struct run_result *res,
-	   struct vmctl_err *err)
+static int run_once(const struct vm_config *cfg, struct run_result *res,
+		    bool *restore_failed, struct vmctl_err *err)
 {
 	uint64_t mem_size = 0;
 	unsigned n_vcpus = 0;
@@ -498,6 +498,7 @@ int vm_run(const struct vm_config *cfg, struct run_result *res,
 
 	if (vm->restored) {
 		r = snapshot_restore(vm, &snap, err);
+		*restore_failed = r < 0;
 		if (r == 0) {
 			vm->init_started = true; /* it is waiting for its config */
 			r = run_vcpus(vm, res, err);
@@ -534,6 +535,24 @@ out_free:
 out_kernel:
 	kernel_close(&kf);
 	snapshot_release(&snap);
+	return r;
+}
+
+/* A snapshot this host's KVM will not take back (an MSR it refuses, a
+ * device blob it does not accept) costs a boot, not the run: before the
+ * guest ran, nothing happened that a second try would repeat.  The bad
+ * snapshot is removed; the boot saves a new one. */
+int vm_run(const struct vm_config *cfg, struct run_result *res,
+	   struct vmctl_err *err)
+{
+	bool restore_failed = false;
+	int r = run_once(cfg, res, &restore_failed, err);
+	if (restore_failed) {
+		rm_rf(cfg->snapshot_dir);
+		*err = (struct vmctl_err){0};
+		restore_failed = false;
+		r = run_once(cfg, res, &restore_failed, err);
+	}
 	return r;
 }
 

@@ -97,6 +97,15 @@ broken_snapshot_costs_a_boot() {
 	expect_eq "$(json_field "$T/b2" boot)" cold "a truncated memory file: boot"
 	vm --report=json busybox true 2>"$T/b3"
 	expect_eq "$(json_field "$T/b3" boot)" snapshot "then restored again"
+	# well-formed but not restorable (a device that is not there): the
+	# restore fails before the guest runs, and the run boots instead
+	state=$(find "$SNAPS" -mindepth 2 -name state | head -1)
+	python3 -c 'import sys; p=sys.argv[1]; b=open(p,"rb").read(); assert b"serial\0" in b; open(p,"wb").write(b.replace(b"serial\0", b"serjal\0"))' "$state"
+	vm --report=json busybox sh -c 'echo once' >"$T/b4.out" 2>"$T/b4"
+	expect_eq "$?" 0 "a run over an unrestorable snapshot"
+	expect_eq "$(cat "$T/b4.out")" once "the workload ran once"
+	expect_eq "$(json_field "$T/b4" boot)" cold "it booted instead"
+	expect_eq "$(json_field "$T/b4" snapshot_saved)" true "and saved a good snapshot"
 }
 
 # The guest's timer must run after a restore (the local APIC's TSC deadline
