@@ -111,6 +111,9 @@ cJSON *report_to_json(enum run_mode mode, const struct run_result *res)
 	if (res->boot) {
 		cJSON_AddStringToObject(j, "boot", report_boot_name(res->boot));
 		cJSON_AddBoolToObject(j, "snapshot_saved", res->snapshot_saved);
+		if (res->snapshot_error[0])
+			cJSON_AddStringToObject(j, "snapshot_error",
+						res->snapshot_error);
 	}
 	return j;
 }

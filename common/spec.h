@@ -65,6 +65,7 @@ struct run_result {
 	char kernel_release[65]; /* vm: the guest's, if reported */
 	enum vm_boot { BOOT_NONE = 0, BOOT_COLD, BOOT_SNAPSHOT } boot; /* vm */
 	bool snapshot_saved;     /* vm: this run saved a boot snapshot */
+	char snapshot_error[160]; /* vm: why the snapshot it tried to save was not */
 };
 
 #endif

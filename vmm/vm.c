@@ -383,6 +383,8 @@ static int finish(struct vm *vm, struct run_result *res, struct vmctl_err *err)
 		 vm->kernel_release);
 	res->boot = vm->restored ? BOOT_SNAPSHOT : BOOT_COLD;
 	res->snapshot_saved = vm->snapshot_saved;
+	snprintf(res->snapshot_error, sizeof(res->snapshot_error), "%s",
+		 vm->snapshot_msg);
 	switch (vm->stop) {
 	case STOP_DONE:
 		res->exit_code = vm->exit_code;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -56,8 +57,35 @@ static void test_json_vm_and_missing_phase(void **state)
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "startup_ms")));
 	cJSON *mem = cJSON_GetObjectItem(j, "memory");
 	assert_true(cJSON_GetObjectItem(mem, "guest_bytes")->valuedouble == 20 << 20);
+	/* no boot kind given: no boot keys */
+	assert_null(cJSON_GetObjectItem(j, "boot"));
 	cJSON_Delete(j);
 	free(s);
+}
+
+static void test_vm_boot_kind(void **state)
+{
+	struct run_result r = sample();
+	r.boot = BOOT_SNAPSHOT;
+	char *s = report_format_json(MODE_VM, &r);
+	cJSON *j = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(j, "boot")->valuestring, "snapshot");
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "snapshot_saved")));
+	assert_null(cJSON_GetObjectItem(j, "snapshot_error"));
+	cJSON_Delete(j);
+	free(s);
+	r.boot = BOOT_COLD;
+	snprintf(r.snapshot_error, sizeof(r.snapshot_error), "device virtio-mmio cannot be saved");
+	s = report_format_json(MODE_VM, &r);
+	j = cJSON_Parse(s);
+	assert_string_equal(cJSON_GetObjectItem(j, "boot")->valuestring, "cold");
+	assert_string_equal(cJSON_GetObjectItem(j, "snapshot_error")->valuestring,
+			    "device virtio-mmio cannot be saved");
+	cJSON_Delete(j);
+	free(s);
+	char buf[256];
+	assert_int_equal(report_format_text(MODE_VM, &r, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "boot=cold"));
 }
 
 static void test_text(void **state)
@@ -101,6 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_fields),
 		cmocka_unit_test(test_json_vm_and_missing_phase),
+		cmocka_unit_test(test_vm_boot_kind),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_status_text),
