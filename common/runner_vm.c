@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -112,6 +111,15 @@ static int prepare_disk(const char *root, const char *const *layer_dirs, size_t 
 	return disk_image_build(layer_dirs, n_layers, out, 0, err);
 }
 
+/* --cpus 1.5 gives the guest 2 vCPUs (ceil, without libm). */
+static int vcpus_for(double cpus)
+{
+	if (!(cpus > 0))
+		return 1;
+	int whole = (int)cpus;
+	return whole < cpus ? whole + 1 : whole;
+}
+
 int runner_run_vm(const char *root, const struct run_spec *spec,
 		  const struct ctr_state *st, char *const *argv,
 		  char *const *env, const char *workdir, const char *hostname,
@@ -164,7 +172,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.disk_snapshot = true,
 		.extra_cmdline = extra[0] ? extra : NULL,
 		.mem_bytes = spec->memory_bytes,
-		.vcpus = spec->cpus > 0 ? (int)ceil(spec->cpus) : 1,
+		.vcpus = vcpus_for(spec->cpus),
 		.timeout_sec = spec->timeout_sec,
 		.t0_ns = t0_ns,
 		.console_fd = STDOUT_FILENO,
