@@ -60,7 +60,7 @@ int parse_size(const char *s, uint64_t *out)
 const char *vmctl_root(void)
 {
 	const char *r = getenv("VMCTL_ROOT");
-	return (r && *r) ? r : "/var/lib/vmctl";
+	return (r && *r) ? r : VMCTL_DEFAULT_ROOT;
 }
 
 int xsnprintf(char *buf, size_t n, const char *fmt, ...)

@@ -15,7 +15,9 @@ int64_t now_ns(void);
  * bytes.  Returns 0 or -EINVAL / -ERANGE. */
 int parse_size(const char *s, uint64_t *out);
 
-/* The state/image root: $VMCTL_ROOT, else /var/lib/vmctl. */
+#define VMCTL_DEFAULT_ROOT "/var/lib/vmctl"
+
+/* The state/image root: $VMCTL_ROOT, else VMCTL_DEFAULT_ROOT. */
 const char *vmctl_root(void);
 
 /* The running binary's absolute path (/proc/self/exe). */
