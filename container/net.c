@@ -47,8 +47,7 @@ int net_loopback_up(void)
  * container.h); glibc's thread exit, which does, comes after the release. */
 struct container_net {
 	pthread_t thread;
-	bool pinned;   /* started away from our CPU (other_cpus) */
-	cpu_set_t all; /* the CPUs we may use, to unpin it */
+	bool pinned; /* started away from our CPU (other_cpus) */
 	atomic_uint done;
 	atomic_uint released;
 	int fd;
@@ -106,10 +105,9 @@ static void other_cpus(struct container_net *n, pthread_attr_t *attr)
 {
 	cpu_set_t set;
 	int self = sched_getcpu();
-	if (self < 0 || sched_getaffinity(0, sizeof(n->all), &n->all) < 0 ||
-	    CPU_COUNT(&n->all) < 2)
+	if (self < 0 || sched_getaffinity(0, sizeof(set), &set) < 0 ||
+	    CPU_COUNT(&set) < 2)
 		return;
-	set = n->all;
 	CPU_CLR(self, &set);
 	n->pinned = pthread_attr_setaffinity_np(attr, sizeof(set), &set) == 0;
 }
@@ -139,12 +137,25 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	return 0;
 }
 
-/* When the other CPU was busy the thread may not have run yet: once we
- * wait for it, our CPU is free, so it may run anywhere. */
+/* Not done yet: the other CPU was busy (another process's, often, on this
+ * shared machine).  We are about to sleep, so our CPU is free: the thread is
+ * moved here.  Widening its mask instead left it queued where it was, behind
+ * whatever kept that CPU busy, for up to a scheduler tick (4 ms, seen in
+ * traces). */
+static void move_here(struct container_net *n)
+{
+	int self = sched_getcpu();
+	if (!n->pinned || atomic_load(&n->done) || self < 0)
+		return;
+	cpu_set_t here;
+	CPU_ZERO(&here);
+	CPU_SET(self, &here);
+	pthread_setaffinity_np(n->thread, sizeof(here), &here);
+}
+
 int container_net_fd(struct container_net *n, struct vmctl_err *err)
 {
-	if (n->pinned && !atomic_load(&n->done))
-		pthread_setaffinity_np(n->thread, sizeof(n->all), &n->all);
+	move_here(n);
 	flag_wait(&n->done);
 	/* The clone is done: the thread may end now, beside the run. */
 	flag_set(&n->released);
