@@ -48,6 +48,11 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode);
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
 
+/* Copies len bytes from in to out at their offsets: copy_file_range(), or
+ * read()/write() where it cannot (EXDEV between file system types, e.g. the
+ * store on ext4 and a tmpfs).  Returns 0 or -errno (-EIO on a short file). */
+int copy_fd_bytes(int in, int out, uint64_t len);
+
 /* Copies src to dst (created 0600 or truncated) keeping its holes; dst is
  * removed on failure.  Returns 0 or a negative errno with err filled. */
 int copy_file_sparse(const char *src, const char *dst, struct vmctl_err *err);
