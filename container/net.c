@@ -5,18 +5,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
-#include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "container/container.h"
@@ -131,7 +131,8 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		free(n);
-		return vmctl_error(err, r, "start the network namespace thread");
+		return vmctl_error(err, r,
+				   "start the network namespace thread");
 	}
 	*out = n;
 	return 0;
