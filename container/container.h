@@ -36,6 +36,7 @@ void container_net_release(struct container_net *n);
 struct container_config {
 	const char *id;	       /* 12+ hex chars, unique */
 	const char *state_dir; /* per-container dir: upper/ work/ rootfs/ */
+	const char *cache_dir; /* memos of derived data (the filter), or NULL */
 	const char *const
 	    *lower_dirs; /* image layers (plain dirs), top-most first */
 	size_t n_lower;

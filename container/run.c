@@ -137,7 +137,7 @@ static int finish_and_go(struct launch *l, const struct cgroup_layout *layout,
 		r = create_cgroup(l, layout, err);
 	trace("cgroup created");
 	if (r == 0)
-		r = seccomp_profile_build(&l->seccomp, err);
+		r = seccomp_profile_get(&l->seccomp, l->cfg->cache_dir, err);
 	trace("seccomp");
 	if (r < 0)
 		return r;
