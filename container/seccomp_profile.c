@@ -316,7 +316,8 @@ int seccomp_profile_get(struct sock_fprog *prog, const char *cache_dir,
 	if (r < 0 || !hex || prog->len > MEMO_MAX_INSNS)
 		return r;
 	bpf_to_hex(prog, hex);
-	if (memo_store(memo, fp, hex) == -ENOENT && mkdir_p(cache_dir, 0700) == 0)
+	if (memo_store(memo, fp, hex) == -ENOENT &&
+	    mkdir_p(cache_dir, 0700) == 0)
 		memo_store(memo, fp, hex); /* failures: built again next time */
 	return 0;
 }
