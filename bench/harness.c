@@ -197,6 +197,8 @@ static void exec_child(const struct bench_plan *plan, char **argv, int out,
 		_exit(126);
 	if (plan->ns_fd >= 0 && setns(plan->ns_fd, CLONE_NEWNS) < 0)
 		_exit(126);
+	if (plan->run_dir && setenv("VMCTL_RUN_DIR", plan->run_dir, 1) < 0)
+		_exit(126);
 	execvp(argv[0], argv);
 	_exit(127);
 }

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/cleanup.h"
+#include "common/runner.h"
 #include "common/strv.h"
 #include "common/util.h"
 #include "images/diskimage.h"
@@ -270,7 +271,8 @@ int bench_prep_begin(struct bench_prep *p, const char *root,
 		     const struct bench_opts *o, struct vmctl_err *err)
 {
 	char tmp[PATH_MAX];
-	if (xsnprintf(tmp, sizeof(tmp), "%s/tmp", root) < 0 ||
+	if (xsnprintf(p->root, sizeof(p->root), "%s", root) < 0 ||
+	    xsnprintf(tmp, sizeof(tmp), "%s/tmp", root) < 0 ||
 	    xsnprintf(p->dir, sizeof(p->dir), "%s/bench.tmp-%d", tmp,
 		      (int)getpid()) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
@@ -552,23 +554,37 @@ static int prepare_qemu(struct bench_prep *p, const char *root,
 	return 0;
 }
 
-static void prepare_mode(struct bench_plan *plan)
+/* vmctl's runtime state on a tmpfs too, as /run/vmctl is on a systemd host
+ * (the records of --rm runs: common/state.c), unless the user chose one. */
+static void vmctl_run_dir(struct bench_prep *p, struct bench_plan *plan)
+{
+	struct vmctl_err err = {0};
+	if (getenv("VMCTL_RUN_DIR"))
+		return;
+	if (!p->vmctl_run[0] && make_state_dir(p, "vmctl", p->vmctl_run, &err) < 0)
+		p->vmctl_run[0] = '\0'; /* the default place then */
+	plan->run_dir = p->vmctl_run[0] ? p->vmctl_run : NULL;
+}
+
+static void prepare_mode(struct bench_prep *p, struct bench_plan *plan)
 {
 	struct bench_subject *s = plan->s;
 	struct vmctl_err err = {0};
 	char kernel[PATH_MAX];
 	plan->source = SOURCE_REPORT;
 	plan->vmctl = true;
+	vmctl_run_dir(p, plan);
 	if (s->vm && access("/dev/kvm", R_OK | W_OK) < 0)
 		snprintf(s->skipped, sizeof(s->skipped), "no usable /dev/kvm");
 	else if (s->vm && guest_kernel_locate(kernel, sizeof(kernel), &err) < 0)
 		snprintf(s->skipped, sizeof(s->skipped),
 			 "the guest kernel is not built (vmctl kernel build)");
 	snprintf(s->how, sizeof(s->how),
-		 "vmctl run --rm --report=json%s IMAGE CMD; startup, total and "
-		 "memory from its report (the JSON line it prints last on "
+		 "vmctl run --rm --report=json%s IMAGE CMD%s; startup, total "
+		 "and memory from its report (the JSON line it prints last on "
 		 "stderr), wall from spawn to reaping%s",
 		 !s->vm ? "" : !strcmp(s->name, "vm-cold") ? " --mode=vm --boot=cold" : " --mode=vm",
+		 plan->run_dir ? " (VMCTL_RUN_DIR on tmpfs)" : "",
 		 !strcmp(s->name, "vm") ? "; the warm-up run saves the boot snapshot "
 					  "the measured runs restore" : "");
 }
@@ -583,11 +599,12 @@ void bench_prep_subject(struct bench_prep *p, const char *root,
 {
 	struct bench_subject *s = plan->s;
 	plan->ns_fd = -1;
+	plan->run_dir = NULL;
 	plan->timeout_sec = o->timeout_sec > 0 ? o->timeout_sec
 			    : s->vm	       ? 60
 					       : 10;
 	if (s->kind == BENCH_MODE)
-		return prepare_mode(plan);
+		return prepare_mode(p, plan);
 	plan->source = !strcmp(s->name, "qemu") ? SOURCE_CONSOLE : SOURCE_NONE;
 	const char *tool = tool_of(s->name);
 	if (!in_path(tool)) {
@@ -658,8 +675,24 @@ static void delete_leftovers(const char *tool, const char *state)
 	}
 }
 
+/* A vmctl run the harness had to SIGKILL left its record in the run dir:
+ * reaped (cgroup and all) as the next vmctl command would, before the dir
+ * goes. */
+static void remove_vmctl_run_dir(struct bench_prep *p)
+{
+	if (!p->vmctl_run[0])
+		return;
+	if (p->root[0] && setenv("VMCTL_RUN_DIR", p->vmctl_run, 1) == 0) {
+		runner_reap_stale(p->root);
+		unsetenv("VMCTL_RUN_DIR");
+	}
+	rm_rf(p->vmctl_run);
+	p->vmctl_run[0] = '\0';
+}
+
 void bench_prep_cleanup(struct bench_prep *p)
 {
+	remove_vmctl_run_dir(p);
 	delete_leftovers("crun", p->crun_state);
 	delete_leftovers("runc", p->runc_state);
 	const char *states[] = {p->crun_state, p->runc_state};

@@ -20,6 +20,8 @@ struct bench_prep {
 	char dir[PATH_MAX]; /* temp dir holding all of the below */
 	char rootfs[PATH_MAX], bundle[PATH_MAX];
 	char crun_state[PATH_MAX], runc_state[PATH_MAX];
+	char vmctl_run[PATH_MAX]; /* VMCTL_RUN_DIR of vmctl's runs, or "" */
+	char root[PATH_MAX];
 	char kernel[PATH_MAX], initrd[PATH_MAX], disk_src[PATH_MAX];
 	char cmdline[1024];
 	unsigned mem_mib;
@@ -39,6 +41,7 @@ struct bench_plan {
 	bool
 	    vmctl; /* a vmctl mode: stopped with SIGTERM first (it cleans up) */
 	int ns_fd; /* setns() into this before exec, -1 */
+	const char *run_dir; /* VMCTL_RUN_DIR for the run, or NULL */
 	bool disk_copy; /* qemu: a fresh copy of the root disk for each run */
 };
 

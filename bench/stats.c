@@ -37,7 +37,7 @@ static double percentile_sorted(const double *s, size_t m, double q)
 	if (q >= 1)
 		return s[m - 1];
 	double rank = q * (double)(m - 1);
-	size_t lo = (size_t)floor(rank);
+	size_t lo = (size_t)rank; /* rank >= 0: truncation is floor() */
 	size_t hi = lo + 1 < m ? lo + 1 : lo;
 	return s[lo] + (s[hi] - s[lo]) * (rank - (double)lo);
 }

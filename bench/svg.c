@@ -63,10 +63,30 @@ struct axis {
 	double x1;	  /* where max is drawn */
 };
 
+/* The largest power of ten <= v (v > 0 and finite).  Plain arithmetic
+ * rather than pow(10, floor(log10(v))): vmctl does not link libm, which
+ * would cost every start a library load. */
+static double power_of_ten_below(double v)
+{
+	double mag = 1;
+	while (mag * 10 <= v)
+		mag *= 10;
+	while (mag > v)
+		mag /= 10;
+	return mag;
+}
+
+/* ceil() for the small positive tick counts here. */
+static double ceil_count(double v)
+{
+	double whole = (double)(long long)v;
+	return whole < v ? whole + 1 : whole;
+}
+
 /* 1, 2 or 5 times a power of ten, so that about five ticks cover max. */
 static double nice_step(double max)
 {
-	double raw = max / 5, mag = pow(10, floor(log10(raw)));
+	double raw = max / 5, mag = power_of_ten_below(raw);
 	double norm = raw / mag;
 	return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
 }
@@ -76,7 +96,7 @@ static struct axis make_axis(double data_max, double div, const char *unit)
 	struct axis ax = {.div = div, .unit = unit};
 	double m = isfinite(data_max) && data_max > 0 ? data_max / div : 1;
 	ax.step = nice_step(m);
-	ax.max = ceil(m / ax.step - 1e-9) * ax.step * div;
+	ax.max = ceil_count(m / ax.step - 1e-9) * ax.step * div;
 	ax.step *= div;
 	return ax;
 }
@@ -116,7 +136,7 @@ static void tick_label(char *buf, size_t n, const struct axis *ax, double v)
 /* Vertical grid lines from top to bottom, tick labels under bottom. */
 static void draw_axis(FILE *f, const struct axis *ax, double top, double bottom)
 {
-	int ticks = (int)lround(ax->max / ax->step);
+	int ticks = (int)(ax->max / ax->step + 0.5);
 	for (int i = 0; i <= ticks; i++) {
 		double v = i * ax->step, x = scale_x(ax, v);
 		char label[32];
@@ -282,7 +302,7 @@ static void draw_stats_row(FILE *f, const struct bench_subject *s,
 			"fill=\"none\"/>\n",
 			x0, mid - 5, mid + 5, x0, mid, x1, x1, mid - 5, mid + 5,
 			INK);
-		reach = fmax(reach, x1);
+		reach = fmax_finite(reach, x1);
 	}
 	if (isfinite(st->p95)) {
 		double xp = scale_x(ax, st->p95);
@@ -291,7 +311,7 @@ static void draw_stats_row(FILE *f, const struct bench_subject *s,
 		    "<rect x=\"%.1f\" y=\"%.1f\" width=\"3\" height=\"%.1f\" "
 		    "fill=\"%s\"/>\n",
 		    xp - 1.5, mid - BAR_H / 2 - 3, BAR_H + 6, INK);
-		reach = fmax(reach, xp + 1.5);
+		reach = fmax_finite(reach, xp + 1.5);
 	}
 	fprintf(f,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"15\" fill=\"%s\">"

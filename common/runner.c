@@ -69,9 +69,13 @@ static int run_container(struct run_plan *p, struct run_result *res,
 			 struct vmctl_err *err)
 {
 	const struct run_spec *s = p->spec;
+	char cache[PATH_MAX];
+	if (xsnprintf(cache, sizeof(cache), "%s/cache", p->root) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
 	struct container_config cfg = {
 		.id = p->st.id,
 		.state_dir = p->st.dir,
+		.cache_dir = cache,
 		.lower_dirs = (const char *const *)p->img.layer_dirs,
 		.n_lower = p->img.n_layers,
 		.argv = p->argv,

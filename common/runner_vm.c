@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -253,6 +252,15 @@ static void add_warm_word(const struct image *img, char *extra, size_t n)
 		 argv[0]);
 }
 
+/* --cpus 1.5 gives the guest 2 vCPUs (ceil, without libm). */
+static int vcpus_for(double cpus)
+{
+	if (!(cpus > 0))
+		return 1;
+	int whole = (int)cpus;
+	return whole < cpus ? whole + 1 : whole;
+}
+
 int runner_run_vm(const char *root, const struct run_spec *spec,
 		  const struct ctr_state *st, const struct image *img,
 		  char *const *argv, char *const *env, const char *workdir,
@@ -324,7 +332,7 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.disk_snapshot = true,
 		.extra_cmdline = extra[0] ? extra : NULL,
 		.mem_bytes = spec->memory_bytes,
-		.vcpus = spec->cpus > 0 ? (int)ceil(spec->cpus) : 1,
+		.vcpus = vcpus_for(spec->cpus),
 		.timeout_sec = spec->timeout_sec,
 		.t0_ns = t0_ns,
 		.console_fd = STDOUT_FILENO,

@@ -100,6 +100,40 @@ static int containers_dir(const char *root, char *buf, size_t n)
 	return xsnprintf(buf, n, "%s/containers", root);
 }
 
+/* The records of foreground --rm runs are runtime state: they never outlive
+ * their vmctl (or, after a kill -9, the next command's cleanup), so they go
+ * where a host keeps runtime state, on a tmpfs such as /run.  There creating
+ * and removing one costs neither a journal nor, on a disk mounted with
+ * `discard` as here, the synchronous discard of the blocks of its directory
+ * and name link (0.15 ms per run measured).  $VMCTL_RUN_DIR, else /run/vmctl
+ * for the default root, else <root>/run (each test's private root). */
+static int run_dir(const char *root, char *buf, size_t n)
+{
+	const char *env = getenv("VMCTL_RUN_DIR");
+	if (env && *env)
+		return xsnprintf(buf, n, "%s", env);
+	if (!strcmp(root, VMCTL_DEFAULT_ROOT))
+		return xsnprintf(buf, n, "/run/vmctl");
+	return xsnprintf(buf, n, "%s/run", root);
+}
+
+static bool in_run_dir(const struct ctr_state *st)
+{
+	return st->rm && !st->detach;
+}
+
+/* Where st's record goes (records) and the other records dir (other). */
+static int records_dirs(const char *root, const struct ctr_state *st,
+			char *records, char *other, size_t n)
+{
+	int r = in_run_dir(st) ? run_dir(root, records, n)
+			       : containers_dir(root, records, n);
+	if (r == 0)
+		r = in_run_dir(st) ? containers_dir(root, other, n)
+				   : run_dir(root, other, n);
+	return r;
+}
+
 static cJSON *state_to_json(const struct ctr_state *st)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -221,10 +255,10 @@ static bool valid_name(const char *name)
 	return strlen(name) < 128;
 }
 
-/* Names are claimed by creating containers/.names/<name> -> <id>: symlink()
+/* Names are claimed by creating <records>/.names/<name> -> <id>: symlink()
  * is atomic, so two concurrent runs can never both get a name, and no
  * lock or scan of every record is needed on the hot path. */
-static int claim_name(int names_fd, const char *containers, const char *name,
+static int claim_name(int names_fd, const char *records, const char *name,
 		      const char *id)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -239,7 +273,7 @@ static int claim_name(int names_fd, const char *containers, const char *name,
 		if (n <= 0)
 			return -EEXIST;
 		target[n] = '\0';
-		if (xsnprintf(path, sizeof(path), "%s/%s/state.json", containers, target) < 0 ||
+		if (xsnprintf(path, sizeof(path), "%s/%s/state.json", records, target) < 0 ||
 		    access(path, F_OK) == 0)
 			return -EEXIST;
 		unlinkat(names_fd, name, 0);
@@ -247,10 +281,35 @@ static int claim_name(int names_fd, const char *containers, const char *name,
 	return -EEXIST;
 }
 
-static void release_name(const char *root, const struct ctr_state *st)
+/* Names are unique across both records dirs: a run claims its name where
+ * its record goes, then checks the other dir; as each claims before it
+ * checks, of two racing runs at least one sees the other.  A claim there is
+ * stale only when its record is gone and it is not fresh (a run that just
+ * claimed it writes its record next). */
+static bool claimed_in(const char *records, const char *name)
+{
+	char link[PATH_MAX], target[65], path[PATH_MAX];
+	struct stat ls;
+	if (xsnprintf(link, sizeof(link), "%s/.names/%s", records, name) < 0)
+		return false;
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	if (xsnprintf(path, sizeof(path), "%s/%s/state.json", records, target) < 0 ||
+	    access(path, F_OK) == 0)
+		return true;
+	return lstat(link, &ls) == 0 && ls.st_mtime + 2 > time(NULL);
+}
+
+/* The record's name goes with it: <records>/.names/<name>, if it still
+ * names this record. */
+static void release_name(const struct ctr_state *st)
 {
 	char path[PATH_MAX], target[65];
-	if (xsnprintf(path, sizeof(path), "%s/containers/.names/%s", root, st->name) < 0)
+	const char *slash = strrchr(st->dir, '/');
+	if (!slash || xsnprintf(path, sizeof(path), "%.*s/.names/%s",
+				(int)(slash - st->dir), st->dir, st->name) < 0)
 		return;
 	ssize_t n = readlink(path, target, sizeof(target) - 1);
 	if (n > 0) {
@@ -263,8 +322,8 @@ static void release_name(const char *root, const struct ctr_state *st)
 int state_create(const char *root, const char *name, struct ctr_state *st,
 		 struct vmctl_err *err)
 {
-	char dir[PATH_MAX], names[PATH_MAX];
-	if (containers_dir(root, dir, sizeof(dir)) < 0 ||
+	char dir[PATH_MAX], other[PATH_MAX], names[PATH_MAX];
+	if (records_dirs(root, st, dir, other, sizeof(dir)) < 0 ||
 	    xsnprintf(names, sizeof(names), "%s/.names", dir) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
 	if (name && !valid_name(name))
@@ -292,6 +351,10 @@ int state_create(const char *root, const char *name, struct ctr_state *st,
 		else
 			state_name_from_seed(seed + attempt * 7919, st->name, sizeof(st->name));
 		int r = claim_name(names_fd, dir, st->name, st->id);
+		if (r == 0 && claimed_in(other, st->name)) {
+			unlinkat(names_fd, st->name, 0);
+			r = -EEXIST;
+		}
 		if (r == 0)
 			break;
 		if (r != -EEXIST)
@@ -371,17 +434,20 @@ static int by_created(const void *a, const void *b)
 	return (x->created > y->created) - (x->created < y->created);
 }
 
-int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ctx,
-	       struct vmctl_err *err)
+static void free_records(struct ctr_state *all, size_t from, size_t n)
 {
-	char dir[PATH_MAX];
-	if (containers_dir(root, dir, sizeof(dir)) < 0)
-		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	for (size_t i = from; i < n; i++)
+		ctr_state_free(&all[i]);
+	free(all);
+}
+
+/* Appends the records found in dir (if it exists) to *all. */
+static int load_records(const char *dir, struct ctr_state **all, size_t *n,
+			size_t *cap)
+{
 	cleanup_closedir DIR *d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0 : vmctl_error(err, errno, "opening %s", dir);
-	struct ctr_state *all = NULL;
-	size_t n = 0, cap = 0;
+		return errno == ENOENT ? 0 : -errno;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
@@ -389,15 +455,37 @@ int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ct
 		char path[PATH_MAX];
 		if (xsnprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct ctr_state *na = realloc(all, cap * sizeof(*all));
+		if (*n == *cap) {
+			size_t grown = *cap ? *cap * 2 : 16;
+			struct ctr_state *na = realloc(*all, grown * sizeof(**all));
 			if (!na)
-				break;
-			all = na;
+				return -ENOMEM;
+			*all = na;
+			*cap = grown;
 		}
-		if (state_load_dir(path, &all[n]) == 0)
-			n++;
+		if (state_load_dir(path, &(*all)[*n]) == 0)
+			(*n)++;
+	}
+	return 0;
+}
+
+int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ctx,
+	       struct vmctl_err *err)
+{
+	char dirs[2][PATH_MAX];
+	if (containers_dir(root, dirs[0], sizeof(dirs[0])) < 0 ||
+	    run_dir(root, dirs[1], sizeof(dirs[1])) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	struct ctr_state *all = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < 2; i++) {
+		if (i == 1 && !strcmp(dirs[0], dirs[1]))
+			break;
+		int r = load_records(dirs[i], &all, &n, &cap);
+		if (r < 0) {
+			free_records(all, 0, n);
+			return vmctl_error(err, r, "reading %s", dirs[i]);
+		}
 	}
 	if (n > 1)
 		qsort(all, n, sizeof(*all), by_created);
@@ -407,29 +495,15 @@ int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ct
 		r = fn(&all[i], ctx);
 		ctr_state_free(&all[i]);
 	}
-	for (; i < n; i++)
-		ctr_state_free(&all[i]);
-	free(all);
+	free_records(all, i, n);
 	return r < 0 ? r : 0;
 }
 
 int state_remove(const struct ctr_state *st, struct vmctl_err *err)
 {
 	int r = rm_rf(st->dir);
-	if (r == 0) {
-		/* st->dir is <root>/containers/<id>: the root is two levels up. */
-		char root[PATH_MAX];
-		snprintf(root, sizeof(root), "%s", st->dir);
-		char *slash = strrchr(root, '/');
-		if (slash) {
-			*slash = '\0';
-			slash = strrchr(root, '/');
-			if (slash) {
-				*slash = '\0';
-				release_name(root, st);
-			}
-		}
-	}
+	if (r == 0)
+		release_name(st);
 	return r < 0 ? vmctl_error(err, r, "removing %s", st->dir) : 0;
 }
 

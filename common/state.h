@@ -2,7 +2,9 @@
  *
  * Each run has a directory <root>/containers/<id>/ holding state.json, its
  * log (detached runs) and whatever its engine keeps there (overlay upper and
- * work dirs).  A record names the vmctl process that owns the run (pid and
+ * work dirs); a foreground --rm run's directory is in the run dir instead
+ * ($VMCTL_RUN_DIR, meant for a tmpfs: see state.c), which every lookup
+ * reads too.  A record names the vmctl process that owns the run (pid and
  * start time, so a reused pid is not mistaken for it); when that process is
  * gone but the record still says "running", the run was killed (kill -9) and
  * the next vmctl command cleans up after it.

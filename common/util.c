@@ -60,7 +60,7 @@ int parse_size(const char *s, uint64_t *out)
 const char *vmctl_root(void)
 {
 	const char *r = getenv("VMCTL_ROOT");
-	return (r && *r) ? r : "/var/lib/vmctl";
+	return (r && *r) ? r : VMCTL_DEFAULT_ROOT;
 }
 
 int xsnprintf(char *buf, size_t n, const char *fmt, ...)
@@ -258,6 +258,42 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+static int copy_by_read_write(int in, int out, uint64_t len)
+{
+	char buf[65536];
+	while (len > 0) {
+		ssize_t n = read(in, buf, len < sizeof(buf) ? (size_t)len : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+int copy_fd_bytes(int in, int out, uint64_t len)
+{
+	while (len > 0) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)len, 0);
+		if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			      errno == EOPNOTSUPP))
+			return copy_by_read_write(in, out, len);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		len -= (uint64_t)n;
+	}
+	return 0;
 }
 
 /* A copy that keeps holes (the ext4 image is mostly empty). */

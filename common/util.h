@@ -15,7 +15,9 @@ int64_t now_ns(void);
  * bytes.  Returns 0 or -EINVAL / -ERANGE. */
 int parse_size(const char *s, uint64_t *out);
 
-/* The state/image root: $VMCTL_ROOT, else /var/lib/vmctl. */
+#define VMCTL_DEFAULT_ROOT "/var/lib/vmctl"
+
+/* The state/image root: $VMCTL_ROOT, else VMCTL_DEFAULT_ROOT. */
 const char *vmctl_root(void);
 
 /* The running binary's absolute path (/proc/self/exe). */
@@ -45,6 +47,11 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode);
 /* Writes atomically: a temp file in the same directory, fsync-free rename. */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
+
+/* Copies len bytes from in to out at their offsets: copy_file_range(), or
+ * read()/write() where it cannot (EXDEV between file system types, e.g. the
+ * store on ext4 and a tmpfs).  Returns 0 or -errno (-EIO on a short file). */
+int copy_fd_bytes(int in, int out, uint64_t len);
 
 /* Copies src to dst (created 0600 or truncated) keeping its holes; dst is
  * removed on failure.  Returns 0 or a negative errno with err filled. */

@@ -19,19 +19,24 @@
 /* A container's network namespace (loopback up), made on a thread of its
  * own: creating one costs about 0.45 ms here, the largest single step of a
  * start, so the caller starts it first thing and it overlaps with reading
- * the image, writing the record and preparing the mounts.  The calling
- * process must not fork before container_run() (or release) joined it. */
+ * the image, writing the record, preparing the mounts and even the clone of
+ * the container's init (which waits for it only then).  The thread takes no
+ * lock a forked copy of the caller could need (no malloc, no stdio) and
+ * stays parked after its work until released, so the caller may clone or
+ * fork meanwhile (a copy never inherits a lock held by the thread). */
 struct container_net;
 int container_net_start(struct container_net **out, struct vmctl_err *err);
-/* Waits for the thread; returns the namespace's fd (still owned by n) or
- * -errno with err filled. */
+/* Waits for the namespace and lets the thread end (so: once the caller's
+ * clone is done); returns its fd (still owned by n) or -errno with err
+ * filled. */
 int container_net_fd(struct container_net *n, struct vmctl_err *err);
-/* Joins (if needed) and frees; NULL is fine. */
+/* Lets the thread end, joins it and frees; NULL is fine. */
 void container_net_release(struct container_net *n);
 
 struct container_config {
 	const char *id;	       /* 12+ hex chars, unique */
 	const char *state_dir; /* per-container dir: upper/ work/ rootfs/ */
+	const char *cache_dir; /* memos of derived data (the filter), or NULL */
 	const char *const
 	    *lower_dirs; /* image layers (plain dirs), top-most first */
 	size_t n_lower;

@@ -310,6 +310,23 @@ static pid_t start_workload(struct launch *l, int slave)
 	return pid;
 }
 
+/* The network namespace a thread of the parent made (container/net.c), lo
+ * already up, comes first; joining it is all that is left.  We may: we are
+ * still the unrestricted init, before any privilege is cut.  First thing,
+ * as the sysfs the plan mounts shows the namespace of whoever mounts it. */
+static void join_netns(struct launch *l)
+{
+	int type = 0, fd = -1;
+	size_t nfds = 1;
+	ssize_t n = tty_recv_fds(l->sync_child, &type, sizeof(type), &fd, &nfds);
+	if (n != (ssize_t)sizeof(type) || type != MSG_NET || nfds != 1)
+		setup_fail(l, n < 0 ? (int)-n : EPROTO,
+			   "wait for the network namespace");
+	if (setns(fd, CLONE_NEWNET) < 0)
+		setup_fail(l, errno, "join the network namespace");
+	close(fd);
+}
+
 /* The parent, meanwhile, created the cgroup, moved us into it and built
  * the seccomp filter; its go message carries the filter. */
 static void wait_for_go(struct launch *l)
@@ -362,12 +379,7 @@ void container_init_main(struct launch *l)
 	 * pid namespace, so the race with an early death is closed by the
 	 * socket instead: a dead parent means EOF where "go" should be. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* The network namespace made before the clone (container/net.c), lo
-	 * already up; joining it is all that is left.  We may: we are still
-	 * the unrestricted init, before any privilege is cut. */
-	if (setns(l->netns, CLONE_NEWNET) < 0)
-		setup_fail(l, errno, "join the network namespace");
-	close(l->netns);
+	join_netns(l);
 	const char *host = cfg->hostname ? cfg->hostname : cfg->id;
 	size_t hlen = strnlen(host, cfg->hostname ? 64 : 12);
 	if (sethostname(host, hlen) < 0)

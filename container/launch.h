@@ -24,7 +24,6 @@ struct launch {
 	struct winsize ws;
 	bool cg_into_at_clone; /* v2: clone3 placed us (CLONE_INTO_CGROUP) */
 	int sync_child;	       /* the init's end of the sync socket */
-	int netns;	       /* the container's network namespace (inherited) */
 	sigset_t forwarded;    /* signals the parent forwards (blocked) */
 	/* The init's: cfg->user resolved once the root is the container's. */
 	struct user_ids ids;
@@ -43,6 +42,7 @@ enum launch_msg_type {
 	MSG_EXEC_FAILED,      /* execve failed: err is its errno */
 	MSG_PTY,	      /* carries the pty master (SCM_RIGHTS) */
 	MSG_GO,		      /* parent -> init: in the cgroup; the filter */
+	MSG_NET,	      /* parent -> init: the network namespace (fd) */
 };
 
 /* MSG_GO: the header, then len sock_filter instructions. */

@@ -11,9 +11,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/memo.h"
+#include "common/util.h"
 
 #define DENY(n)                                                                \
 	{                                                                      \
@@ -230,6 +233,92 @@ int seccomp_profile_build(struct sock_fprog *prog, struct vmctl_err *err)
 	r = export_to_memory(ctx, prog);
 	if (r < 0)
 		return vmctl_error(err, r, "seccomp export");
+	return 0;
+}
+
+/* Building costs every run about 0.2 ms of CPU in libseccomp (its rule
+ * database, then the BPF; measured here), on the core the container's init
+ * needs too, for a result that changes only with vmctl's binary or the
+ * kernel.  The memo holds the program as hex. */
+#define MEMO_MAX_INSNS 1024 /* a larger program is just not memoized */
+
+static int bpf_fingerprint(char *buf, size_t n)
+{
+	struct utsname u;
+	if (uname(&u) < 0)
+		return -errno;
+	int w = snprintf(buf, n, "seccomp-bpf %s %s %s\n", u.release, u.version,
+			 u.machine);
+	if (w < 0 || (size_t)w >= n)
+		return -ENAMETOOLONG;
+	size_t off = (size_t)w;
+	return memo_fingerprint_add(buf, n, &off, "/proc/self/exe");
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				      : -1;
+}
+
+/* The memo's program, if it is one: whole instructions, at most
+ * MEMO_MAX_INSNS, hex digits only. */
+static int bpf_from_hex(const char *hex, struct sock_fprog *prog)
+{
+	size_t len = strlen(hex), bytes = len / 2;
+	if (len % 2 || bytes == 0 || bytes % sizeof(struct sock_filter) ||
+	    bytes / sizeof(struct sock_filter) > MEMO_MAX_INSNS)
+		return -EINVAL;
+	unsigned char *bpf = malloc(bytes);
+	if (!bpf)
+		return -ENOMEM;
+	for (size_t i = 0; i < bytes; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(bpf);
+			return -EINVAL;
+		}
+		bpf[i] = (unsigned char)(hi << 4 | lo);
+	}
+	prog->len = (unsigned short)(bytes / sizeof(struct sock_filter));
+	prog->filter = (struct sock_filter *)bpf;
+	return 0;
+}
+
+static void bpf_to_hex(const struct sock_fprog *prog, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *b = (const unsigned char *)prog->filter;
+	size_t bytes = prog->len * sizeof(struct sock_filter);
+	for (size_t i = 0; i < bytes; i++) {
+		hex[2 * i] = digits[b[i] >> 4];
+		hex[2 * i + 1] = digits[b[i] & 15];
+	}
+	hex[2 * bytes] = '\0';
+}
+
+int seccomp_profile_get(struct sock_fprog *prog, const char *cache_dir,
+			struct vmctl_err *err)
+{
+	char fp[1024], memo[PATH_MAX];
+	size_t hex_n = MEMO_MAX_INSNS * sizeof(struct sock_filter) * 2 + 1;
+	memset(prog, 0, sizeof(*prog));
+	if (!cache_dir || bpf_fingerprint(fp, sizeof(fp)) < 0 ||
+	    memo_path(memo, sizeof(memo), cache_dir, ".seccomp-memo", fp) < 0)
+		return seccomp_profile_build(prog, err);
+	cleanup_free char *hex = malloc(hex_n);
+	analyzer_cleanup(hex);
+	if (hex && memo_lookup(memo, fp, hex, hex_n) == 0 &&
+	    bpf_from_hex(hex, prog) == 0)
+		return 0;
+	int r = seccomp_profile_build(prog, err);
+	if (r < 0 || !hex || prog->len > MEMO_MAX_INSNS)
+		return r;
+	bpf_to_hex(prog, hex);
+	if (memo_store(memo, fp, hex) == -ENOENT &&
+	    mkdir_p(cache_dir, 0700) == 0)
+		memo_store(memo, fp, hex); /* failures: built again next time */
 	return 0;
 }
 

@@ -4,8 +4,9 @@
  * allowed except syscalls that reach host-wide state or the kernel's less
  * trodden paths.  Denied calls fail with EPERM (clone3 with ENOSYS so libc
  * falls back to clone(), whose flags the filter can inspect).  The table is
- * data (tested); the BPF is generated once in the parent with libseccomp and
- * loaded in the child with one syscall right before execve.
+ * data (tested); the BPF is generated in the parent with libseccomp (or read
+ * back from its memo) and loaded in the child with one syscall right before
+ * execve.
  */
 #ifndef VMCTL_SECCOMP_PROFILE_H
 #define VMCTL_SECCOMP_PROFILE_H
@@ -40,6 +41,13 @@ extern const size_t seccomp_n_ns_flags;
 
 /* Builds the BPF program (native x86_64 only; see the .c for why). */
 int seccomp_profile_build(struct sock_fprog *prog, struct vmctl_err *err);
+/* The same program, memoized in cache_dir (common/memo.h) under a
+ * fingerprint of the running binary (the rules and libseccomp are in it)
+ * and of the kernel (whose API level libseccomp probes): built with
+ * libseccomp when that changed, read back otherwise.  cache_dir NULL: no
+ * memo. */
+int seccomp_profile_get(struct sock_fprog *prog, const char *cache_dir,
+			struct vmctl_err *err);
 void seccomp_profile_free(struct sock_fprog *prog);
 
 /* In the child: installs prog (requires no_new_privs or CAP_SYS_ADMIN).

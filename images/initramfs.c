@@ -251,16 +251,8 @@ static int copy_into(int out, const char *path, struct vmctl_err *err)
 	struct stat st;
 	if (in < 0 || fstat(in, &st) < 0)
 		return vmctl_error(err, errno, "initramfs: open %s", path);
-	off_t left = st.st_size;
-	while (left > 0) {
-		ssize_t n =
-		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-		if (n <= 0)
-			return vmctl_error(err, n < 0 ? errno : EIO,
-					   "initramfs: copy %s", path);
-		left -= n;
-	}
-	return 0;
+	int r = copy_fd_bytes(in, out, (uint64_t)st.st_size);
+	return r < 0 ? vmctl_error(err, r, "initramfs: copy %s", path) : 0;
 }
 
 int initramfs_build(const char *const *layer_dirs, size_t n_layers,

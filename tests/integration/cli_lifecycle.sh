@@ -95,6 +95,28 @@ kill9_recovery() {
 	"$VMCTL" rm k9 >/dev/null
 }
 
+# A foreground --rm run's record is runtime state, kept apart ($VMCTL_RUN_DIR,
+# here the private root's run/): listed, its name unique, cleaned after kill -9.
+kill9_rm_recovery() {
+	local id
+	"$VMCTL" run --rm --name k9rm busybox sleep 6768 &
+	local pid=$!
+	for _ in $(seq 50); do "$VMCTL" ps | grep -q k9rm && break; sleep 0.1; done
+	expect_contains "$("$VMCTL" ps)" "k9rm" "ps lists the running --rm run"
+	"$VMCTL" run --name k9rm busybox true 2>/dev/null; expect_eq $? 125 "its name is taken for a kept run too"
+	id=$("$VMCTL" inspect k9rm | sed -n 's/.*"id":[[:space:]]*"\([0-9a-f]*\)".*/\1/p')
+	expect_eq "$(ls "$VMCTL_ROOT/run" | wc -l)" 1 "its record is in the run dir"
+	sleep 0.3
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	expect_not_contains "$("$VMCTL" ps -a)" "k9rm" "the next command removes the record"
+	expect_eq "$(ls -A "$VMCTL_ROOT/run" "$VMCTL_ROOT/run/.names" | grep -vc -e '^\.names$' -e '^$' -e ':$')" 0 "record and name gone"
+	expect_eq "$(ls -d /sys/fs/cgroup/*/vmctl/"$id" 2>/dev/null | wc -l)" 0 "its cgroup removed"
+	for _ in $(seq 50); do pgrep -f '^sleep 6768' >/dev/null || break; sleep 0.1; done
+	expect_eq "$(pgrep -f '^sleep 6768' | wc -l)" 0 "no process left"
+	"$VMCTL" run --rm --name k9rm busybox true; expect_eq $? 0 "the name is free again"
+}
+
 t "bad input: one line, exit 125/127, nothing left" bad_input
 t "--report=json has every field, measured" report_json
 t "--report prints a human line" report_text
@@ -102,3 +124,4 @@ t "-d, logs, rm -f" detached_logs_rm
 t "ps -a shows exited runs; rm removes them" ps_exited_and_rm
 t "--rm removes the run" rm_flag
 t "kill -9 of vmctl: the next command cleans up" kill9_recovery
+t "kill -9 of a --rm run: its runtime record is cleaned up too" kill9_rm_recovery

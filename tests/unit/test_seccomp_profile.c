@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -134,6 +135,59 @@ static void test_foreign_abi_killed(void **state)
 	seccomp_profile_free(&prog);
 }
 
+static void expect_same_program(const struct sock_fprog *a,
+				const struct sock_fprog *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->filter, b->filter,
+			    a->len * sizeof(struct sock_filter));
+}
+
+/* The memo file of dir (the only file there), its value replaced. */
+static void rewrite_memo_value(const char *dir, const char *value)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+		 "f=$(ls -A %s/.seccomp-memo-*) && head -z -n 1 \"$f\" > "
+		 "\"$f.new\" && printf %%s '%s' >> \"$f.new\" && mv \"$f.new\" "
+		 "\"$f\"",
+		 dir, value);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The memo gives back the very program libseccomp builds; it is read
+ * back (a program planted in it is what comes out), and one that is not a
+ * program is ignored: built again. */
+static void test_memoized_program(void **state)
+{
+	char dir[] = "/tmp/vmctl-seccomp-memo.XXXXXX";
+	struct sock_fprog built, memo, planted, again;
+	struct vmctl_err err = {0};
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(seccomp_profile_build(&built, &err), 0);
+	assert_int_equal(seccomp_profile_get(&memo, dir, &err), 0);
+	expect_same_program(&built, &memo);
+	assert_int_equal(seccomp_profile_get(&again, dir, &err), 0);
+	expect_same_program(&built, &again);
+	seccomp_profile_free(&again);
+
+	rewrite_memo_value(dir, "060000000000ff7f"); /* ret ALLOW */
+	assert_int_equal(seccomp_profile_get(&planted, dir, &err), 0);
+	assert_int_equal(planted.len, 1);
+	seccomp_profile_free(&planted);
+
+	rewrite_memo_value(dir, "060000000000ff7"); /* half an instruction */
+	assert_int_equal(seccomp_profile_get(&again, dir, &err), 0);
+	expect_same_program(&built, &again);
+	seccomp_profile_free(&again);
+
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	seccomp_profile_free(&built);
+	seccomp_profile_free(&memo);
+}
+
 static void test_default_caps(void **state)
 {
 	size_t n;
@@ -170,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_filter_behaviour),
 	    cmocka_unit_test(test_foreign_abi_killed),
+	    cmocka_unit_test(test_memoized_program),
 	    cmocka_unit_test(test_default_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
