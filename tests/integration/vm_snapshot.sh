@@ -50,6 +50,11 @@ restored_runs_behave() {
 	expect_status 137 vm busybox sh -c 'kill -KILL $$'
 	out=$(vm -e GREETING=hi -w /tmp busybox sh -c 'echo $GREETING; pwd')
 	expect_eq "$out" "$(printf 'hi\n/tmp')" "env and workdir reach a restored guest"
+	# the guest's own /sys: its root disk, sized as the image's ext4 file
+	local disk
+	disk=$(ls "$VMCTL_ROOT"/cache/disk/*.ext4 | head -1)
+	out=$(vm busybox cat /sys/block/vda/size)
+	expect_eq "$out" "$(($(stat -c %s "$disk") / 512))" "/sys/block/vda/size in the guest"
 }
 
 writes_stay_in_each_run() {
