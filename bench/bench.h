@@ -99,7 +99,7 @@ void bench_result_compute(struct bench_result *r);
 
 /* ---- options (bench/opts.c, pure) ---------------------------------------- */
 
-#define BENCH_MAX_SUBJECTS 6   /* container, vm, crun, runc, bwrap, qemu */
+#define BENCH_MAX_SUBJECTS 7   /* container, vm, vm-cold, crun, runc, bwrap, qemu */
 #define BENCH_MAX_CONCURRENCY 64
 
 /* The flags as strings, as cli_scan_flags() found them (NULL: not given). */

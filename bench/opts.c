@@ -12,6 +12,10 @@
  * vm-cold: `--boot=cold`, a kernel boot every run. */
 static const char *const modes[] = {"container", "vm", "vm-cold"};
 static const char *const peers[] = {"crun", "runc", "bwrap", "qemu"};
+/* Each name at most once (add_names), so every list fits in names[]. */
+_Static_assert(sizeof(modes) / sizeof(modes[0]) + sizeof(peers) / sizeof(peers[0]) ==
+		   BENCH_MAX_SUBJECTS,
+	       "bench_opts.names[] holds every mode and peer once");
 
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
@@ -67,7 +71,7 @@ static int add_names(const char *flag, const char *list, bool peer,
 			return vmctl_errorf(
 			    err, EINVAL, "%s: unknown %s '%.*s' (known: %s)",
 			    flag, peer ? "peer" : "mode", (int)len, p,
-			    peer ? "crun, runc, bwrap, qemu" : "container, vm");
+			    peer ? "crun, runc, bwrap, qemu" : "container, vm, vm-cold");
 		for (size_t i = 0; i < o->n_names; i++)
 			if (o->names[i] == found)
 				return vmctl_errorf(err, EINVAL,

@@ -326,6 +326,14 @@ static void test_opts_lists_and_baseline(void **state)
 	assert_true(o.timeout_sec == 2.5);
 	assert_true(bench_is_peer("bwrap") && !bench_is_peer("vm"));
 	assert_true(bench_is_mode("vm") && !bench_is_mode("runc"));
+	/* every mode and every peer at once fits */
+	f = (struct bench_flags){.modes = "container,vm,vm-cold",
+				 .peers = "crun,runc,bwrap,qemu"};
+	assert_int_equal(parse(f, "busybox", &o, &err), 0);
+	assert_int_equal(o.n_names, 7);
+	assert_string_equal(o.names[2], "vm-cold");
+	assert_string_equal(o.names[6], "qemu");
+	assert_true(bench_is_mode("vm-cold"));
 }
 
 static void expect_error(struct bench_flags f, const char *image,
