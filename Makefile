@@ -103,7 +103,8 @@ test: all $(UNIT_BINS) $(TOOL_BINS)
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/bin/vmctl
+		LDFLAGS="-fsanitize=address,undefined" build-asan/bin/vmctl \
+		build-asan/bin/vmctl-init build-asan/bin/vmctl-vmm
 	@echo "ASan/UBSan build: build-asan/bin/vmctl (VMCTL=build-asan/bin/vmctl tests/run runs the tests on it)"
 
 analyze:
