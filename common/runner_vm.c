@@ -252,6 +252,14 @@ static void add_warm_word(const struct image *img, char *extra, size_t n)
 		 argv[0]);
 }
 
+static unsigned boot_timeout_from_env(void)
+{
+	const char *s = getenv("VMCTL_VM_BOOT_TIMEOUT");
+	char *end;
+	unsigned long v = s ? strtoul(s, &end, 10) : 0;
+	return s && *s && !*end && v > 0 && v < 86400 ? (unsigned)v : 0;
+}
+
 /* --cpus 1.5 gives the guest 2 vCPUs (ceil, without libm). */
 static int vcpus_for(double cpus)
 {
@@ -334,6 +342,9 @@ int runner_run_vm(const char *root, const struct run_spec *spec,
 		.mem_bytes = spec->memory_bytes,
 		.vcpus = vcpus_for(spec->cpus),
 		.timeout_sec = spec->timeout_sec,
+		/* VMCTL_VM_BOOT_TIMEOUT: seconds for the guest's init to report
+		 * (slower hosts; tests) */
+		.boot_timeout_sec = boot_timeout_from_env(),
 		.t0_ns = t0_ns,
 		.console_fd = STDOUT_FILENO,
 		.verbose_console = getenv("VMCTL_VM_CONSOLE") != NULL,

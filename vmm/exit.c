@@ -194,3 +194,21 @@ int exit_gva_to_gpa(const struct guest_mem *m, uint64_t cr0, uint64_t cr3,
 	}
 	return -EFAULT;
 }
+
+bool exit_panic_reason(const char *console, size_t n, char *out, size_t outn)
+{
+	static const char mark[] = "Kernel panic - not syncing: ";
+	const size_t mlen = sizeof(mark) - 1;
+	for (size_t i = 0; n >= mlen && i <= n - mlen; i++) {
+		if (memcmp(console + i, mark, mlen))
+			continue;
+		size_t start = i + mlen, end = start;
+		while (end < n && console[end] != '\n' && console[end] != '\r')
+			end++;
+		size_t len = end - start < outn - 1 ? end - start : outn - 1;
+		memcpy(out, console + start, len);
+		out[len] = '\0';
+		return true;
+	}
+	return false;
+}

@@ -34,6 +34,12 @@ const char *exit_reason_name(uint32_t reason, char *buf, size_t n);
 
 #include "vmm/device.h"
 
+/* PURE: the reason of a guest kernel panic in console text ("No working
+ * init found.  Try passing init= option to kernel." from "Kernel panic -
+ * not syncing: ..."), copied into out without its line end.  Returns
+ * whether the text holds one. */
+bool exit_panic_reason(const char *console, size_t n, char *out, size_t outn);
+
 /* PURE: translates a guest virtual address with the guest's own page
  * tables (no paging, 32-bit, PAE, 4-level long mode).  0 or -EFAULT. */
 int exit_gva_to_gpa(const struct guest_mem *m, uint64_t cr0, uint64_t cr3,

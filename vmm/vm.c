@@ -23,6 +23,7 @@
 #include "vmm/devices/stream.h"
 #include "vmm/devices/serial.h"
 #include "vmm/devices/virtio.h"
+#include "vmm/exit.h"
 #include "vmm/kvm.h"
 
 #define DEFAULT_MEM (128ULL << 20)
@@ -91,6 +92,26 @@ static void write_all(int fd, const char *buf, size_t n)
  * console (shown only when verbose); afterwards the workload's output when
  * it goes through the serial port, else late kernel messages (an oops) or
  * an init that could not open its virtio console: to stderr, never lost. */
+/* The quiet console prints only emergencies before the init runs (a panic):
+ * kept so that the error can say what it was.  The last bytes win: a panic
+ * comes at the end. */
+static void keep_boot_console(struct vm *vm, const char *buf, size_t n)
+{
+	size_t cap = sizeof(vm->boot_console);
+	if (n >= cap) {
+		buf += n - cap;
+		n = cap;
+	}
+	if (vm->boot_console_len + n > cap) {
+		size_t drop = vm->boot_console_len + n - cap;
+		memmove(vm->boot_console, vm->boot_console + drop,
+			vm->boot_console_len - drop);
+		vm->boot_console_len -= drop;
+	}
+	memcpy(vm->boot_console + vm->boot_console_len, buf, n);
+	vm->boot_console_len += n;
+}
+
 static void on_text(void *ctx, const char *buf, size_t n)
 {
 	struct vm *vm = ctx;
@@ -100,6 +121,8 @@ static void on_text(void *ctx, const char *buf, size_t n)
 			  buf, n);
 	else if (vm->cfg->verbose_console)
 		write_all(STDERR_FILENO, buf, n);
+	else
+		keep_boot_console(vm, buf, n);
 }
 
 static void on_init_error(struct vm *vm, const char *payload)
@@ -121,6 +144,7 @@ static void on_milestone(void *ctx, char type, const char *payload)
 	case MS_INIT_STARTED:
 		vm->phase_ns[PHASE_INIT_STARTED] = now;
 		vm->init_started = true;
+		atomic_store(&vm->init_reported, true);
 		break;
 	case MS_UNAME:
 		snprintf(vm->kernel_release, sizeof(vm->kernel_release), "%s",
@@ -308,6 +332,23 @@ static int check_config(const struct vm_config *cfg, uint64_t *mem,
 
 /* --- running ------------------------------------------------------------ */
 
+/* Milliseconds until deadline (0: none), at least 1; -1 when none. */
+static int ms_until(int64_t deadline, int64_t now)
+{
+	if (!deadline)
+		return -1;
+	int64_t left = deadline - now;
+	return left <= 0 ? 0 : (int)(left / 1000000) + 1;
+}
+
+static int min_timeout(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : (a < b ? a : b);
+}
+
+/* Until a stop: the workload's end, a fault, Ctrl-C, --timeout, or a guest
+ * whose init never reports (a kernel that hangs in its boot): without the
+ * boot watchdog that one would wait forever. */
 static void wait_for_stop(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -315,18 +356,30 @@ static void wait_for_stop(struct vm *vm)
 	    cfg->timeout_sec
 		? cfg->t0_ns + (int64_t)cfg->timeout_sec * 1000000000LL
 		: 0;
+	unsigned boot_sec = cfg->boot_timeout_sec ? cfg->boot_timeout_sec
+						  : VM_BOOT_TIMEOUT_SEC;
+	int64_t boot_deadline = cfg->t0_ns + (int64_t)boot_sec * 1000000000LL;
 	while (!atomic_load(&vm->stopping)) {
-		int timeout_ms = -1;
-		if (deadline) {
-			int64_t left = deadline - now_ns();
-			if (left <= 0) {
-				vm_request_stop(vm, STOP_TIMEOUT, ETIMEDOUT,
-						"timed out after %u s",
-						cfg->timeout_sec);
-				break;
-			}
-			timeout_ms = (int)(left / 1000000) + 1;
+		int64_t now = now_ns();
+		int until_end = ms_until(deadline, now);
+		int until_boot = atomic_load(&vm->init_reported)
+				     ? -1
+				     : ms_until(boot_deadline, now);
+		if (until_end == 0) {
+			vm_request_stop(vm, STOP_TIMEOUT, ETIMEDOUT,
+					"timed out after %u s",
+					cfg->timeout_sec);
+			break;
 		}
+		if (until_boot == 0) {
+			vm_request_stop(vm, STOP_TIMEOUT, ETIMEDOUT,
+					"no report from the guest within %u s "
+					"(a kernel that does not boot here? "
+					"VMCTL_VM_CONSOLE=1 shows its console)",
+					boot_sec);
+			break;
+		}
+		int timeout_ms = min_timeout(until_end, until_boot);
 		struct pollfd p[2] = {{vm->wake_fd, POLLIN, 0},
 				      {cfg->stop_fd, POLLIN, 0}};
 		int n = poll(p, cfg->stop_fd >= 0 ? 2 : 1, timeout_ms);
@@ -396,13 +449,21 @@ static int finish(struct vm *vm, struct run_result *res, struct vmctl_err *err)
 		res->exit_code = 128 + SIGINT;
 		return vmctl_errorf(err, EINTR, "micro-VM interrupted (%s)",
 				    last_milestone(vm));
-	case STOP_RESET:
+	case STOP_RESET: {
 		res->exit_code = 125;
+		char why[160];
+		if (exit_panic_reason(vm->boot_console, vm->boot_console_len, why,
+				      sizeof(why)))
+			return vmctl_errorf(err, EIO,
+					    "micro-VM: the guest kernel panicked "
+					    "(%s): %s",
+					    last_milestone(vm), why);
 		return vmctl_errorf(err, EIO,
 				    "micro-VM: %s before the workload's exit "
 				    "was reported (%s; kernel panic? try the "
 				    "verbose console)",
 				    vm->stop_msg, last_milestone(vm));
+	}
 	case STOP_TIMEOUT:
 		res->exit_code = 125;
 		return vmctl_errorf(err, ETIMEDOUT, "micro-VM: %s (%s)",
@@ -503,6 +564,7 @@ static int run_once(const struct vm_config *cfg, struct run_result *res,
 		*restore_failed = r < 0;
 		if (r == 0) {
 			vm->init_started = true; /* it is waiting for its config */
+			atomic_store(&vm->init_reported, true);
 			r = run_vcpus(vm, res, err);
 		}
 		goto out_vcpus;

@@ -57,6 +57,11 @@ struct vm {
 	int stop_errno;
 	char stop_msg[512];
 	bool init_started, exit_reported;
+	atomic_bool init_reported; /* init_started, for the boot watchdog */
+	/* The kernel's console before the init ran (hidden unless verbose):
+	 * its last 4 KiB, where a boot-time panic says why. */
+	char boot_console[4096];
+	size_t boot_console_len;
 	int exit_code;
 	char kernel_release[65];
 	int64_t phase_ns[PHASE_COUNT];

@@ -36,6 +36,9 @@ struct vm_config {
 	uint64_t mem_bytes;	    /* 0 -> 128 MiB */
 	int vcpus;		    /* 0 -> 1 */
 	unsigned timeout_sec;	    /* 0: none */
+	/* The guest's init must report within this long of t0_ns, or the run
+	 * ends (a kernel that hangs in its boot); 0: VM_BOOT_TIMEOUT_SEC. */
+	unsigned boot_timeout_sec;
 	int64_t t0_ns;		    /* CLOCK_MONOTONIC start of `vmctl run` */
 	int console_fd;		    /* where the workload's output goes */
 	bool verbose_console;	    /* kernel console to stderr (debug) */
@@ -56,6 +59,8 @@ struct vm_config {
 	const char *snapshot_dir;
 	const char *snapshot_key;
 };
+
+#define VM_BOOT_TIMEOUT_SEC 120 /* a cold boot takes ~6 s on a nested host */
 
 int vm_run(const struct vm_config *cfg, struct run_result *res,
 	   struct vmctl_err *err);

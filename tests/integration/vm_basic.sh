@@ -157,7 +157,33 @@ twenty_runs_leave_nothing() {
 	expect_eq "$(ls "$VMCTL_ROOT/containers" | grep -vc '^\.')" 0 "no record left"
 }
 
+# A guest kernel that panics while booting (no root file system to mount):
+# exit 125 and the kernel's own reason, nothing left behind.
+guest_panics() {
+	local err
+	err=$(VMCTL_VM_CMDLINE="rdinit=/nonexistent" "$VMCTL" run --rm --mode=vm busybox true 2>&1)
+	expect_eq "$?" 125 "panic exit status"
+	expect_contains "$err" "guest kernel panicked" "says it panicked"
+	expect_contains "$err" "Unable to mount root" "and why"
+	expect_eq "$(echo "$err" | wc -l)" 1 "one line"
+}
+
+# A guest that never reports (here: a boot slower than the watchdog allows):
+# the run ends by itself with 125, it does not wait forever.
+guest_never_reports() {
+	local err start end
+	start=$(date +%s)
+	err=$(VMCTL_VM_BOOT_TIMEOUT=1 "$VMCTL" run --rm --mode=vm --boot=cold busybox true 2>&1)
+	expect_eq "$?" 125 "exit status"
+	end=$(date +%s)
+	expect_contains "$err" "no report from the guest within 1 s"
+	[ $((end - start)) -lt 15 ] || _fail_check "took $((end - start)) s"
+	expect_eq "$(pgrep -c vmctl-vmm)" 0 "no monitor left"
+}
+
 t vm_bad_input bad_input
+t "a guest kernel that panics" guest_panics
+t "a guest that never reports" guest_never_reports
 t vm_hello_kernel_memory hello_kernel_memory
 t vm_exit_codes exit_codes
 t vm_timeout timeout_ends_run

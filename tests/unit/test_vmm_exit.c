@@ -264,6 +264,22 @@ static void test_bus_and_devices(void **state)
 	bus_destroy(&b);
 }
 
+static void test_panic_reason(void **state)
+{
+	(void)state;
+	char why[48];
+	const char *con = "[ 1.0] early\r\nKernel panic - not syncing: VFS: Unable to mount root\r\nCPU: 0\n";
+	assert_true(exit_panic_reason(con, strlen(con), why, sizeof(why)));
+	assert_string_equal(why, "VFS: Unable to mount root");
+	/* cut to the room given, still terminated */
+	assert_true(exit_panic_reason(con, strlen(con), why, 8));
+	assert_string_equal(why, "VFS: Un");
+	/* the mark cut by the end of the text, or absent */
+	assert_false(exit_panic_reason(con, 30, why, sizeof(why)));
+	assert_false(exit_panic_reason("all fine\n", 9, why, sizeof(why)));
+	assert_false(exit_panic_reason("", 0, why, sizeof(why)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +289,7 @@ int main(void)
 	    cmocka_unit_test(test_milestone_parser),
 	    cmocka_unit_test(test_exit_codes),
 	    cmocka_unit_test(test_bus_and_devices),
+	    cmocka_unit_test(test_panic_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
