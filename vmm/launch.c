@@ -176,6 +176,9 @@ static void exec_monitor(const char *path, int req_fd, int reply_fd,
 		_exit(127);
 	if (dup2(req_fd, 3) < 0 || dup2(reply_fd, 4) < 0)
 		_exit(127);
+	/* dup2 onto itself keeps FD_CLOEXEC: clear it either way */
+	if (fcntl(3, F_SETFD, 0) < 0 || fcntl(4, F_SETFD, 0) < 0)
+		_exit(127);
 	syscall(SYS_close_range, 5, ~0U, 0);
 	char *const argv[] = {(char *)"vmctl-vmm", (char *)"3", (char *)"4", NULL};
 	extern char **environ;
@@ -210,6 +213,8 @@ static ssize_t wait_reply(int reply_fd, int stop_fd, pid_t pid,
 		if (n > 0 && !forwarded && (p[1].revents & POLLIN)) {
 			kill(pid, SIGTERM);
 			forwarded = true;
+		} else if (n > 0 && !forwarded && p[1].revents) {
+			forwarded = true; /* closed or broken: stop watching */
 		}
 		if (n < 0 || p[0].revents)
 			return read_full(reply_fd, reply, sizeof(*reply));

@@ -37,8 +37,14 @@
 
 /* --- saving ------------------------------------------------------------- */
 
+#define MSR_IA32_TSC 0x10
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
 /* The MSRs KVM can give back for this vCPU: its index list, minus those
- * this host refuses to read (each tried alone). */
+ * this host refuses to read or to take back (each tried alone: written
+ * with the value just read, which changes nothing, except for the TSC and
+ * its deadline, which would move; those two every KVM takes).  A snapshot
+ * with an MSR the host will not set would fail every restore. */
 static int save_msrs(struct snap_writer *w, int kvm_fd, int vcpu_fd,
 		     struct vmctl_err *err)
 {
@@ -55,7 +61,11 @@ static int save_msrs(struct snap_writer *w, int kvm_fd, int vcpu_fd,
 			struct kvm_msrs hdr;
 			struct kvm_msr_entry e;
 		} one = {.hdr.nmsrs = 1, .e.index = list.idx[i]};
-		if (ioctl(vcpu_fd, KVM_GET_MSRS, &one) == 1)
+		if (ioctl(vcpu_fd, KVM_GET_MSRS, &one) != 1)
+			continue;
+		bool timer = one.e.index == MSR_IA32_TSC ||
+			     one.e.index == MSR_IA32_TSC_DEADLINE;
+		if (timer || ioctl(vcpu_fd, KVM_SET_MSRS, &one) == 1)
 			out[n++] = one.e;
 	}
 	return snapfile_put(w, SNAP_MSRS, out, n * sizeof(out[0]));
@@ -139,7 +149,60 @@ static int save_devices(struct snap_writer *w, struct bus *bus,
 	return 0;
 }
 
-/* The pages the guest touched, at their offsets; the rest stays a hole. */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
+
+/* One byte per guest page: 1 when the guest ever touched it, in RAM or in
+ * swap (/proc/self/pagemap; mincore would miss a swapped-out page, and a
+ * hole reads back as zeros). */
+static int touched_pages(const struct guest_mem *mem, size_t pages,
+			 unsigned char *vec, struct vmctl_err *err)
+{
+	cleanup_close int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm < 0)
+		return vmctl_error(err, errno, "open /proc/self/pagemap");
+	long page = sysconf(_SC_PAGESIZE);
+	off_t base = (off_t)((uintptr_t)mem->host / (uintptr_t)page) * 8;
+	uint64_t e[512];
+	for (size_t i = 0; i < pages;) {
+		size_t n = pages - i < 512 ? pages - i : 512;
+		ssize_t r = pread(pm, e, n * 8, base + (off_t)i * 8);
+		if (r < (ssize_t)(n * 8))
+			return vmctl_error(err, r < 0 ? errno : EIO,
+					   "reading /proc/self/pagemap");
+		for (size_t k = 0; k < n; k++)
+			vec[i + k] = (e[k] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) != 0;
+		i += n;
+	}
+	return 0;
+}
+
+/* Guest RAM the loader mapped from files (kernel segments, vmm/loader.c):
+ * their content is the file's whether or not the guest touched a page yet,
+ * so all of it is saved (a hole would read back as zeros: a kernel text
+ * page first run after the restore would be zeros). */
+static void mark_file_backed(const struct guest_mem *mem, size_t pages,
+			     unsigned char *vec)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t lo = (uintptr_t)mem->host, hi = lo + mem->size;
+	long page = sysconf(_SC_PAGESIZE);
+	char line[512];
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long a, b, inode;
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &a, &b, &inode) != 3 ||
+		    !inode || a < lo || b > hi || a >= b)
+			continue;
+		size_t first = (a - lo) / (uintptr_t)page;
+		size_t last = (b - lo + (uintptr_t)page - 1) / (uintptr_t)page;
+		for (size_t i = first; i < last && i < pages; i++)
+			vec[i] = 1;
+	}
+}
+
+/* The pages the guest touched, at their offsets; the rest stays a hole.
+ * Synced before the caller renames the snapshot into place: a host crash
+ * must not leave a snapshot whose memory is zeros. */
 static int save_memory(const struct guest_mem *mem, const char *path,
 		       struct vmctl_err *err)
 {
@@ -153,15 +216,17 @@ static int save_memory(const struct guest_mem *mem, const char *path,
 	analyzer_cleanup(vec);
 	if (fd < 0 || ftruncate(fd, (off_t)mem->size) < 0)
 		return vmctl_error(err, errno, "creating %s", path);
-	if (mincore(mem->host, mem->size, vec) < 0)
-		return vmctl_error(err, errno, "mincore of guest memory");
+	int r = touched_pages(mem, pages, vec, err);
+	if (r < 0)
+		return r;
+	mark_file_backed(mem, pages, vec);
 	for (size_t i = 0; i < pages;) {
-		if (!(vec[i] & 1)) {
+		if (!vec[i]) {
 			i++;
 			continue;
 		}
 		size_t j = i;
-		while (j < pages && (vec[j] & 1))
+		while (j < pages && vec[j])
 			j++;
 		size_t off = i * (size_t)page, len = (j - i) * (size_t)page;
 		while (len) {
@@ -176,6 +241,8 @@ static int save_memory(const struct guest_mem *mem, const char *path,
 		}
 		i = j;
 	}
+	if (fsync(fd) < 0)
+		return vmctl_error(err, errno, "syncing %s", path);
 	return 0;
 }
 
@@ -196,6 +263,32 @@ static int collect_state(struct snap_writer *w, struct vm *vm, struct vcpu *v,
 	if (r == 0 && (r = snapfile_finish(w)) < 0)
 		vmctl_error(err, -r, "snapshot state");
 	return r;
+}
+
+static int write_synced(const char *path, const void *data, size_t len,
+			struct vmctl_err *err)
+{
+	cleanup_close int fd =
+	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	for (size_t off = 0; fd >= 0 && off < len;) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return vmctl_error(err, w < 0 ? errno : EIO, "writing %s", path);
+		off += (size_t)w;
+	}
+	if (fd < 0 || fsync(fd) < 0)
+		return vmctl_error(err, errno, "writing %s", path);
+	return 0;
+}
+
+static int sync_dir(const char *path, struct vmctl_err *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return vmctl_error(err, errno, "syncing %s", path);
+	return 0;
 }
 
 /* Writes into a fresh directory beside the final one, then renames it in
@@ -219,14 +312,15 @@ int snapshot_save(struct vm *vm, struct vcpu *v, struct vmctl_err *err)
 	}
 	if (r == 0) {
 		snprintf(path, sizeof(path), "%s/state", tmp);
-		if ((r = write_file(path, w.buf, w.len, 0600)) < 0)
-			vmctl_error(err, -r, "writing %s", path);
+		r = write_synced(path, w.buf, w.len, err);
 	}
-	if (r == 0) {
-		rm_rf(dir); /* an older snapshot for another key */
-		if (rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST)
-			r = vmctl_error(err, errno, "renaming %s", tmp);
-	}
+	if (r == 0)
+		r = sync_dir(tmp, err);
+	/* Never over an existing snapshot: a run may be reading it (the one
+	 * there is for this same key, the name being its hash; one that failed
+	 * was removed by vm_run before this boot). */
+	if (r == 0 && rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+		r = vmctl_error(err, errno, "renaming %s", tmp);
 	rm_rf(tmp); /* left only when another run renamed first */
 	snapfile_free(&w);
 	return r;
@@ -244,6 +338,31 @@ void snapshot_release(struct snapshot *s)
 	s->n = 0;
 }
 
+/* Reads the state file whole through dfd (at most SNAPFILE_MAX_BYTES). */
+static int read_state(int dfd, char **out, size_t *len)
+{
+	cleanup_close int fd = openat(dfd, "state", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > SNAPFILE_MAX_BYTES)
+		return -EINVAL;
+	char *buf = malloc((size_t)st.st_size);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t n = pread(fd, buf, (size_t)st.st_size, 0);
+	if (n != st.st_size) {
+		free(buf);
+		return n < 0 ? -errno : -EINVAL;
+	}
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Both files through one directory fd: a snapshot replaced meanwhile (a
+ * failed one removed, a new one renamed in) cannot pair one's state with
+ * the other's memory; the second open then fails and the run boots. */
 int snapshot_load(struct snapshot *s, const char *dir, const char *key,
 		  uint64_t mem_size, struct vmctl_err *err)
 {
@@ -251,9 +370,12 @@ int snapshot_load(struct snapshot *s, const char *dir, const char *key,
 	size_t len = 0;
 	*s = (struct snapshot){.mem_fd = -1};
 	snprintf(path, sizeof(path), "%s/state", dir);
-	int r = read_file(path, &s->state, &len);
-	if (r < 0)
-		return vmctl_error(err, -r, "reading %s", path);
+	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return vmctl_error(err, errno, "opening %s", dir);
+	int r = read_state(dfd, &s->state, &len);
+	if (r < 0) /* a directory without its state is a damaged snapshot */
+		return vmctl_error(err, r == -ENOENT ? EINVAL : -r, "reading %s", path);
 	r = snapfile_parse((const uint8_t *)s->state, len, s->rec,
 			   SNAPFILE_MAX_RECORDS);
 	const struct snap_record *k = r > 0 ? snapfile_find(s->rec, (size_t)r, SNAP_KEY, 0) : NULL;
@@ -271,7 +393,7 @@ int snapshot_load(struct snapshot *s, const char *dir, const char *key,
 	}
 	snprintf(path, sizeof(path), "%s/memory", dir);
 	struct stat st;
-	s->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
+	s->mem_fd = openat(dfd, "memory", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (s->mem_fd < 0 || fstat(s->mem_fd, &st) < 0 ||
 	    (uint64_t)st.st_size != mem_size) {
 		r = vmctl_errorf(err, s->mem_fd < 0 ? errno : EINVAL,
@@ -318,8 +440,6 @@ static int restore_msrs(const struct snapshot *s, int vcpu_fd,
 					: 0);
 	return 0;
 }
-
-#define MSR_IA32_TSC_DEADLINE 0x6e0
 
 /* KVM_SET_LAPIC re-initialises the local APIC timer, dropping a deadline
  * set before it: the TSC-deadline MSR goes in again afterwards (as QEMU

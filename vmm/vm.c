@@ -190,12 +190,19 @@ static bool can_snapshot(const struct vm_config *cfg, unsigned n_vcpus)
 	       n_vcpus == 1 && !cfg->profile_path;
 }
 
-/* The init booted and waits for its workload: the moment to save a boot
- * snapshot, unless this run was restored from one. */
-static void on_handoff(void *ctx)
+/* READY: the init booted and waits for its workload, the moment to save a
+ * boot snapshot (once, and not in a run restored from one).  TAKEN: from
+ * here on the workload runs; a restored run that fails before it says
+ * nothing against this run, only against its snapshot. */
+static void on_handoff(void *ctx, enum handoff_event ev)
 {
 	struct vm *vm = ctx;
-	if (can_snapshot(vm->cfg, vm->n_vcpus) && !vm->restored)
+	if (ev == HANDOFF_TAKEN) {
+		atomic_store(&vm->config_taken, true);
+		/* a restored guest reports by asking for its config */
+		atomic_store(&vm->init_reported, true);
+	}
+	else if (can_snapshot(vm->cfg, vm->n_vcpus) && !vm->restored)
 		atomic_store(&vm->snapshot_pending, true);
 }
 
@@ -358,7 +365,9 @@ static void wait_for_stop(struct vm *vm)
 		: 0;
 	unsigned boot_sec = cfg->boot_timeout_sec ? cfg->boot_timeout_sec
 						  : VM_BOOT_TIMEOUT_SEC;
-	int64_t boot_deadline = cfg->t0_ns + (int64_t)boot_sec * 1000000000LL;
+	/* from the VM's creation: preparing a large disk image is no boot */
+	int64_t boot_deadline =
+	    vm->phase_ns[PHASE_CREATED] + (int64_t)boot_sec * 1000000000LL;
 	while (!atomic_load(&vm->stopping)) {
 		int64_t now = now_ns();
 		int until_end = ms_until(deadline, now);
@@ -520,10 +529,14 @@ static int run_once(const struct vm_config *cfg, struct run_result *res,
 	vm->cfg = cfg;
 	if (can_snapshot(cfg, n_vcpus)) {
 		struct vmctl_err ignored;
-		/* No usable snapshot is no error: this run boots and saves one. */
-		vm->restored = snapshot_load(&snap, cfg->snapshot_dir,
-					     cfg->snapshot_key, mem_size,
-					     &ignored) == 0;
+		/* No usable snapshot is no error: this run boots and saves one.
+		 * An unusable one (another key, damaged) goes first, so that
+		 * the new one can take its place. */
+		int l = snapshot_load(&snap, cfg->snapshot_dir, cfg->snapshot_key,
+				      mem_size, &ignored);
+		vm->restored = l == 0;
+		if (l < 0 && l != -ENOENT)
+			rm_rf(cfg->snapshot_dir);
 	}
 	vm->kvm_fd = vm->vm_fd = -1;
 	vm->n_vcpus = n_vcpus;
@@ -564,8 +577,11 @@ static int run_once(const struct vm_config *cfg, struct run_result *res,
 		*restore_failed = r < 0;
 		if (r == 0) {
 			vm->init_started = true; /* it is waiting for its config */
-			atomic_store(&vm->init_reported, true);
 			r = run_vcpus(vm, res, err);
+			/* It died (or hung) before it asked for its workload:
+			 * nothing of this run happened yet, the snapshot is bad. */
+			*restore_failed = r < 0 && !atomic_load(&vm->config_taken) &&
+					  vm->stop != STOP_INTERRUPT;
 		}
 		goto out_vcpus;
 	}

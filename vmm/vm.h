@@ -71,6 +71,7 @@ struct vm {
 	 * on by vCPU 0's thread between two KVM_RUNs). */
 	bool restored;
 	atomic_bool snapshot_pending;
+	atomic_bool config_taken; /* the init asked for its workload */
 	bool snapshot_saved;
 	char snapshot_msg[256]; /* why none was saved, for the caller */
 };

@@ -171,14 +171,15 @@ guest_panics() {
 # A guest that never reports (here: a boot slower than the watchdog allows):
 # the run ends by itself with 125, it does not wait forever.
 guest_never_reports() {
-	local err start end
+	local err start end monitors
+	monitors=$(pgrep -c vmctl-vmm)
 	start=$(date +%s)
 	err=$(VMCTL_VM_BOOT_TIMEOUT=1 "$VMCTL" run --rm --mode=vm --boot=cold busybox true 2>&1)
 	expect_eq "$?" 125 "exit status"
 	end=$(date +%s)
 	expect_contains "$err" "no report from the guest within 1 s"
 	[ $((end - start)) -lt 15 ] || _fail_check "took $((end - start)) s"
-	expect_eq "$(pgrep -c vmctl-vmm)" 0 "no monitor left"
+	[ "$(pgrep -c vmctl-vmm)" -le "$monitors" ] || _fail_check "a monitor process was left"
 }
 
 t vm_bad_input bad_input

@@ -121,11 +121,14 @@ static void test_handoff_extra_records(void **state)
 	assert_int_equal(handoff_format_extra(buf, 7, 30, 1, seed), -ENOSPC);
 }
 
-static int ready_calls;
-static void on_ready(void *ctx)
+static int ready_calls, taken_calls;
+static void on_event(void *ctx, enum handoff_event ev)
 {
 	(void)ctx;
-	ready_calls++;
+	if (ev == HANDOFF_READY)
+		ready_calls++;
+	else
+		taken_calls++;
 }
 
 static uint32_t pio_in(struct device *d, uint16_t port, uint32_t len)
@@ -141,13 +144,18 @@ static void test_handoff_device(void **state)
 	const char cfg[] = "aecho\0ahi"; /* two records, 9 bytes + NUL */
 	struct device *d = NULL;
 	struct vmctl_err err = {0};
-	assert_int_equal(handoff_create(&d, cfg, sizeof(cfg), on_ready, NULL, &err), 0);
+	assert_int_equal(handoff_create(&d, cfg, sizeof(cfg), on_event, NULL, &err), 0);
 	uint8_t one = 0;
-	ready_calls = 0;
+	ready_calls = taken_calls = 0;
+	d->ops->write(d, MS_HANDOFF_READY - d->base, &one, 1);
+	assert_int_equal(ready_calls, 1);
+	/* once per VM: a second READY (a workload poking the port) is no
+	 * second snapshot */
 	d->ops->write(d, MS_HANDOFF_READY - d->base, &one, 1);
 	assert_int_equal(ready_calls, 1);
 
 	uint32_t len = pio_in(d, MS_HANDOFF_LEN, 4);
+	assert_int_equal(taken_calls, 1);
 	assert_true(len > sizeof(cfg) + 64); /* + time and seed */
 	assert_int_equal(pio_in(d, MS_HANDOFF_LEN, 4), len); /* stable */
 	char got[512] = {0};
@@ -159,6 +167,15 @@ static void test_handoff_device(void **state)
 	assert_int_equal(got[sizeof(cfg)], MS_CFG_TIME);
 	/* past the end: zeros, never stale bytes */
 	assert_int_equal(pio_in(d, MS_HANDOFF_DATA, 4), 0);
+	assert_int_equal(taken_calls, 1);
+	d->ops->destroy(d);
+
+	/* READY after the config was taken (no READY before): ignored too */
+	assert_int_equal(handoff_create(&d, cfg, sizeof(cfg), on_event, NULL, &err), 0);
+	ready_calls = 0;
+	pio_in(d, MS_HANDOFF_LEN, 4);
+	d->ops->write(d, MS_HANDOFF_READY - d->base, &one, 1);
+	assert_int_equal(ready_calls, 0);
 	d->ops->destroy(d);
 
 	static char huge[MS_HANDOFF_MAX];

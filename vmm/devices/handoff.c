@@ -13,10 +13,11 @@
 
 struct handoff {
 	struct device dev;
-	handoff_ready_fn ready;
+	handoff_event_fn event;
 	void *ctx;
 	size_t len, sent;
-	int finalized; /* time and seed appended */
+	int ready_seen;
+	int finalized; /* time and seed appended: the config was asked for */
 	char buf[MS_HANDOFF_MAX];
 };
 
@@ -62,8 +63,11 @@ static int handoff_read(struct device *dev, uint64_t off, void *data,
 	struct handoff *h = (struct handoff *)dev;
 	memset(data, 0, len);
 	if (dev->base + off == MS_HANDOFF_LEN) {
-		if (!h->finalized)
+		if (!h->finalized) {
 			finalize(h);
+			if (h->event)
+				h->event(h->ctx, HANDOFF_TAKEN);
+		}
 		uint32_t v = (uint32_t)h->len;
 		memcpy(data, &v, len < 4 ? len : 4);
 	} else if (dev->base + off == MS_HANDOFF_DATA && h->sent < h->len) {
@@ -79,8 +83,11 @@ static int handoff_write(struct device *dev, uint64_t off, const void *data,
 {
 	struct handoff *h = (struct handoff *)dev;
 	(void)data, (void)len;
-	if (dev->base + off == MS_HANDOFF_READY && h->ready)
-		h->ready(h->ctx);
+	if (dev->base + off != MS_HANDOFF_READY || h->ready_seen || h->finalized)
+		return 0;
+	h->ready_seen = 1;
+	if (h->event)
+		h->event(h->ctx, HANDOFF_READY);
 	return 0;
 }
 
@@ -99,7 +106,7 @@ static const struct device_ops handoff_ops = {
 };
 
 int handoff_create(struct device **out, const char *config, size_t len,
-		   handoff_ready_fn ready, void *ctx, struct vmctl_err *err)
+		   handoff_event_fn event, void *ctx, struct vmctl_err *err)
 {
 	struct handoff *h = calloc(1, sizeof(*h));
 	if (!h)
@@ -116,7 +123,7 @@ int handoff_create(struct device **out, const char *config, size_t len,
 				 .len = MS_HANDOFF_PORT_LEN};
 	memcpy(h->buf, config, len);
 	h->len = len;
-	h->ready = ready;
+	h->event = event;
 	h->ctx = ctx;
 	*out = &h->dev;
 	return 0;

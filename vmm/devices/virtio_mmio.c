@@ -361,7 +361,6 @@ struct saved_transport {
 	uint64_t driver_features;
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
 	uint32_t status, int_status, pad;
-	struct saved_queue q[];
 };
 
 static int mmio_save(struct device *dev, void *buf, size_t n)
@@ -374,10 +373,10 @@ static int mmio_save(struct device *dev, void *buf, size_t n)
 	int r = t->be.can_snapshot ? t->be.can_snapshot(t->be.ctx) : -EBUSY;
 	if (r < 0)
 		return r;
-	struct saved_transport *s = buf;
-	memset(s, 0, len);
+	/* buf need not be aligned (it follows the device's name): memcpy */
+	struct saved_transport s;
 	pthread_mutex_lock(&t->lock);
-	*s = (struct saved_transport){
+	s = (struct saved_transport){
 	    .device_id = t->be.device_id,
 	    .num_queues = t->be.num_queues,
 	    .driver_features = t->driver_features,
@@ -387,9 +386,10 @@ static int mmio_save(struct device *dev, void *buf, size_t n)
 	    .status = t->status,
 	    .int_status = t->int_status,
 	};
+	memcpy(buf, &s, sizeof(s));
 	for (uint16_t i = 0; i < t->be.num_queues; i++) {
 		const struct queue_regs *q = &t->q[i];
-		s->q[i] = (struct saved_queue){
+		struct saved_queue sq = {
 		    .desc = q->desc,
 		    .avail = q->avail,
 		    .used = q->used,
@@ -398,6 +398,7 @@ static int mmio_save(struct device *dev, void *buf, size_t n)
 		    .used_idx = q->vq.used_idx,
 		    .ready = q->ready,
 		};
+		memcpy((char *)buf + sizeof(s) + i * sizeof(sq), &sq, sizeof(sq));
 	}
 	pthread_mutex_unlock(&t->lock);
 	return (int)len;
@@ -409,10 +410,14 @@ static int mmio_save(struct device *dev, void *buf, size_t n)
 static int mmio_restore(struct device *dev, const void *buf, size_t n)
 {
 	struct virtio_mmio *t = dev->priv;
-	const struct saved_transport *s = buf;
-	if (n < sizeof(*s) || s->device_id != t->be.device_id ||
+	struct saved_transport hdr;
+	const struct saved_transport *s = &hdr;
+	if (n < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, buf, sizeof(hdr));
+	if (s->device_id != t->be.device_id ||
 	    s->num_queues != t->be.num_queues ||
-	    n != sizeof(*s) + s->num_queues * sizeof(s->q[0]) ||
+	    n != sizeof(hdr) + (size_t)s->num_queues * sizeof(struct saved_queue) ||
 	    (s->driver_features & ~t->device_features))
 		return -EINVAL;
 	pthread_mutex_lock(&t->lock);
@@ -426,11 +431,14 @@ static int mmio_restore(struct device *dev, const void *buf, size_t n)
 	int r = 0;
 	for (uint16_t i = 0; i < t->be.num_queues && r == 0; i++) {
 		struct queue_regs *q = &t->q[i];
-		*q = (struct queue_regs){.num = s->q[i].num,
-					 .desc = s->q[i].desc,
-					 .avail = s->q[i].avail,
-					 .used = s->q[i].used};
-		if (!s->q[i].ready)
+		struct saved_queue sq;
+		memcpy(&sq, (const char *)buf + sizeof(hdr) + i * sizeof(sq),
+		       sizeof(sq));
+		*q = (struct queue_regs){.num = sq.num,
+					 .desc = sq.desc,
+					 .avail = sq.avail,
+					 .used = sq.used};
+		if (!sq.ready)
 			continue;
 		if (q->num > t->be.queue_max)
 			r = -EINVAL;
@@ -438,8 +446,8 @@ static int mmio_restore(struct device *dev, const void *buf, size_t n)
 			r = virtq_setup(&q->vq, t->dev.mem, q->num, q->desc,
 					q->avail, q->used, indirect);
 		q->ready = r == 0;
-		q->vq.last_avail = s->q[i].last_avail;
-		q->vq.used_idx = s->q[i].used_idx;
+		q->vq.last_avail = sq.last_avail;
+		q->vq.used_idx = sq.used_idx;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r < 0 ? -EINVAL : 0;
