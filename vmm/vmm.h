@@ -1,9 +1,12 @@
-/* vmm.h - the micro-VM monitor's public API (what the CLI calls).
+/* vmm.h - the micro-VM monitor's public API.
  *
  * vm_run() boots kernel_path with initramfs_path (built by
- * images/initramfs.c: the workload's argv/env/workdir/hostname travel
- * inside it), runs the guest until the guest init reports the workload's
- * exit, and fills struct run_result (common/spec.h).
+ * images/initramfs.c), or restores a boot snapshot (vmm/snapshot.c); the
+ * workload's argv/env/workdir/hostname reach the guest init through the
+ * hand-off port (handoff_config) or inside the initramfs.  It runs the
+ * guest until the init reports the workload's exit, and fills struct
+ * run_result (common/spec.h).  vmctl calls it in a process of its own,
+ * bin/vmctl-vmm, through vm_run_in_monitor() (vmm/launch.h).
  *
  * Returns 0 when the workload ran and reported its exit (res->exit_code is
  * then its status, or 128+N for signal N).  Returns a negative errno with
