@@ -86,6 +86,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The objects that print VMCTL_VERSION are rebuilt when it changes (a new
+# commit), so `vmctl version` and the bench's facts never name an old one.
+VERSION_USERS := $(BUILD)/cli/cmd_version.o $(BUILD)/bench/machine.o $(BUILD)/images/registry_http.o
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(VERSION_USERS): $(BUILD)/version.stamp
+FORCE:
+.PHONY: FORCE
+
 $(BUILD)/tests/%: tests/unit/%.c $(CLI_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lm
