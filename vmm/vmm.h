@@ -86,13 +86,15 @@ int vm_cmdline(char *buf, size_t n, bool verbose, const char *const *frags,
  * and the CPUID bits the nested emulator cannot run hidden on the command
  * line (the monitor's CPUID masks do not reach the guest there), no
  * rodata page splitting (slow), the PIC instead of an IOAPIC nobody
- * describes, a panic that resets at once, reboot through the i8042, our
+ * describes, a panic that resets at once (and an oops is a panic: a guest
+ * kernel half-dead after an oops, holding a lock the init needs, would
+ * otherwise hang the run until --timeout), reboot through the i8042, our
  * init, and the CPU's RDRAND trusted to seed the guest's RNG (otherwise it
  * keeps mixing jitter into its pool until enough interrupts came: 0.3 s of
  * blake2s under the emulator here). */
 #define VM_CMDLINE_BASE                                                        \
 	"console=ttyS0 noxsave clearcpuid=308,151,141,297,580 rodata=off "     \
-	"noapic norandmaps panic=-1 reboot=k rdinit=/vmctl/init "              \
+	"noapic norandmaps panic=-1 oops=panic reboot=k rdinit=/vmctl/init "   \
 	"random.trust_cpu=on"
 
 #endif
