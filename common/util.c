@@ -220,7 +220,7 @@ int read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len > 0) {
@@ -242,7 +242,7 @@ int write_file(const char *path, const void *data, size_t len, mode_t mode)
 		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	return write_all(fd, data, len);
+	return write_full(fd, data, len);
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len,
@@ -269,14 +269,9 @@ static int copy_by_read_write(int in, int out, uint64_t len)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		int r = write_full(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 		len -= (uint64_t)n;
 	}
 	return 0;

@@ -44,6 +44,8 @@ int dir_names_sorted(int dfd, char ***out);
 /* Whole-file helpers.  read_file NUL-terminates and returns a malloc'd buffer. */
 int read_file(const char *path, char **out, size_t *len);
 int write_file(const char *path, const void *data, size_t len, mode_t mode);
+/* write() until all of data is out (EINTR retried).  0 or -errno. */
+int write_full(int fd, const void *data, size_t len);
 /* Writes atomically: a temp file in the same directory, fsync-free rename. */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/util.h"
 
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
 
@@ -164,14 +165,9 @@ static int copy_data(int in, int out, off_t size)
 			continue;
 		if (n <= 0)
 			return n < 0 ? -errno : 0;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		int r = write_full(out, buf, (size_t)n);
+		if (r < 0)
+			return r;
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/util.h"
 
 #ifndef SYS_close_range
 #define SYS_close_range 436 /* musl 1.2.3 does not name it */
@@ -150,14 +151,8 @@ static int request_memfd(const struct vm_config *cfg, struct vmctl_err *err)
 					    MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return vmctl_error(err, errno, "memfd_create");
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return vmctl_error(err, w < 0 ? errno : EIO, "monitor request");
-		off += (size_t)w;
-	}
+	if ((r = write_full(fd, buf, len)) < 0)
+		return vmctl_error(err, -r, "monitor request");
 	/* the monitor reads exactly what we wrote */
 	fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
 	lseek(fd, 0, SEEK_SET);

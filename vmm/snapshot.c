@@ -270,16 +270,13 @@ static int write_synced(const char *path, const void *data, size_t len,
 {
 	cleanup_close int fd =
 	    open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	for (size_t off = 0; fd >= 0 && off < len;) {
-		ssize_t w = write(fd, (const char *)data + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return vmctl_error(err, w < 0 ? errno : EIO, "writing %s", path);
-		off += (size_t)w;
-	}
-	if (fd < 0 || fsync(fd) < 0)
+	if (fd < 0)
 		return vmctl_error(err, errno, "writing %s", path);
+	int r = write_full(fd, data, len);
+	if (r < 0)
+		return vmctl_error(err, -r, "writing %s", path);
+	if (fsync(fd) < 0)
+		return vmctl_error(err, errno, "syncing %s", path);
 	return 0;
 }
 

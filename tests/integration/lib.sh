@@ -85,6 +85,27 @@ expect_status() { # N CMD... : CMD's exit status must be N
 	[ "$got" = "$want" ] || _fail_check "status of '$*': got $got, want $want"
 }
 
+# interrupt_after SECONDS ERRFILE CMD... : starts CMD in the background (stderr
+# to ERRFILE), sends it SIGINT after SECONDS, fails the check if it is still
+# running 5 s later (then kills it); returns CMD's exit status.
+interrupt_after() {
+	local secs=$1 errfile=$2 pid i
+	shift 2
+	"$@" >/dev/null 2>"$errfile" &
+	pid=$!
+	sleep "$secs"
+	kill -INT "$pid"
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+		_fail_check "still running 5 s after SIGINT: $*"
+	fi
+	wait "$pid"
+}
+
 # The base image, built once per test run and shared read-only (tests/run sets VMCTL_BASE_ROOT).
 ensure_base_image() {
 	"$VMCTL" images 2>/dev/null | grep -q '^busybox' && return 0

@@ -70,26 +70,10 @@ bad_kernel() {
 }
 
 ctrl_c() {
-	local status err
-	# "$VMCTL" itself in the background (not the vm function: $! would
-	# then be a subshell's pid)
-	"$VMCTL" run --rm --mode=vm --kernel "$KERNEL" busybox sleep 100 \
-		>/dev/null 2>"$T/ctrlc.err" &
-	local pid=$!
-	sleep 2
-	kill -INT "$pid"
-	local i
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		_fail_check "vmctl still running 5 s after SIGINT"
-	fi
-	wait "$pid"
-	status=$?
-	expect_eq "$status" 130 "SIGINT exit status"
+	# "$VMCTL" itself (not the vm function: $! would be a subshell's pid)
+	interrupt_after 2 "$T/ctrlc.err" \
+		"$VMCTL" run --rm --mode=vm --kernel "$KERNEL" busybox sleep 100
+	expect_eq "$?" 130 "SIGINT exit status"
 	expect_contains "$(cat "$T/ctrlc.err")" "interrupted" "SIGINT message"
 }
 

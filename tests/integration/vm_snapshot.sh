@@ -126,19 +126,7 @@ timers_run_after_restore() {
 }
 
 ctrl_c_restored() {
-	"$VMCTL" run --rm --mode=vm busybox sleep 100 >/dev/null 2>"$T/int.err" &
-	local pid=$! i
-	sleep 2
-	kill -INT "$pid"
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid"
-		_fail_check "vmctl still running 5 s after SIGINT"
-	fi
-	wait "$pid"
+	interrupt_after 2 "$T/int.err" "$VMCTL" run --rm --mode=vm busybox sleep 100
 	expect_eq "$?" 130 "SIGINT exit status"
 }
 

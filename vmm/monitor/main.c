@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "vmm/launch.h"
 #include "vmm/vmm.h"
 
@@ -72,21 +73,6 @@ static uint8_t *read_request(int fd, size_t *len)
 	return buf;
 }
 
-static void reply(int fd, const struct vm_reply *r)
-{
-	const char *p = (const char *)r;
-	size_t left = sizeof(*r);
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		left -= (size_t)w;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	static struct vm_reply out;
@@ -109,7 +95,8 @@ int main(int argc, char **argv)
 	out.ret = vm_run(&cfg, &out.res, &err);
 	if (out.ret < 0)
 		snprintf(out.msg, sizeof(out.msg), "%s", err.msg);
-	reply(reply_fd, &out);
+	/* nothing to do if vmctl is gone: it reports a monitor without a result */
+	(void)write_full(reply_fd, &out, sizeof(out));
 	free(req);
 	return 0;
 }
