@@ -276,7 +276,10 @@ int bench_prep_begin(struct bench_prep *p, const char *root,
 	    xsnprintf(p->dir, sizeof(p->dir), "%s/bench.tmp-%d", tmp,
 		      (int)getpid()) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "store path too long");
-	int r = mkdir_p(tmp, 0700);
+	int r = vmctl_front_path(p->vmctl, sizeof(p->vmctl));
+	if (r < 0)
+		return vmctl_error(err, r, "locating vmctl");
+	r = mkdir_p(tmp, 0700);
 	if (r < 0)
 		return vmctl_error(err, r, "creating %s", tmp);
 	rm_rf(p->dir); /* a leftover of an earlier process with our pid */
@@ -640,7 +643,7 @@ char **bench_prep_argv(const struct bench_prep *p, const struct bench_opts *o,
 		return NULL;
 	const char *name = plan->s->name;
 	struct bench_paths paths = {
-	    .vmctl = "/proc/self/exe",
+	    .vmctl = p->vmctl,
 	    .rootfs = p->rootfs,
 	    .bundle = p->bundle,
 	    .state = !strcmp(name, "crun")   ? p->crun_state

@@ -18,6 +18,7 @@ enum bench_source {
 
 struct bench_prep {
 	char dir[PATH_MAX]; /* temp dir holding all of the below */
+	char vmctl[PATH_MAX]; /* the vmctl the modes run (vmctl_front_path) */
 	char rootfs[PATH_MAX], bundle[PATH_MAX];
 	char crun_state[PATH_MAX], runc_state[PATH_MAX];
 	char vmctl_run[PATH_MAX]; /* VMCTL_RUN_DIR of vmctl's runs, or "" */

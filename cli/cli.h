@@ -17,12 +17,31 @@ struct command {
 	const char *usage;   /* "run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
 	const char *summary; /* one line for `vmctl help` */
 	const char *help;    /* the options, for `vmctl CMD --help` (may be NULL) */
+	/* Loads libcurl, libarchive or libcrypto (at first use, common/dl.h):
+	 * the static bin/vmctl cannot, so it runs the command in vmctl-full. */
+	bool needs_libs;
 };
+
+/* Built static (bin/vmctl, musl) or not (bin/vmctl-full, glibc). */
+#ifdef VMCTL_STATIC
+#define CLI_STATIC 1
+#else
+#define CLI_STATIC 0
+#endif
+
+/* main()'s argv, for cli_exec_full(). */
+extern char **cli_argv;
+
+/* Replaces this process by vmctl-full with the same arguments (and the
+ * report's t0, see main.c).  Returns only on failure: prints why and returns
+ * EXIT_VMCTL_ERROR. */
+int cli_exec_full(void);
 
 extern const struct command commands[];
 const struct command *command_find(const char *name);
 
-/* CLOCK_MONOTONIC when main() started: t0 of every report. */
+/* CLOCK_MONOTONIC when main() started (in bin/vmctl when it handed the run
+ * to vmctl-full): t0 of every report. */
 extern int64_t cli_t0_ns;
 
 /* Prints "vmctl: <msg>" on stderr; returns EXIT_VMCTL_ERROR. */

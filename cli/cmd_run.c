@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "common/dl.h"
 #include "common/report.h"
 #include "common/runner.h"
 #include "common/util.h"
@@ -28,6 +29,12 @@ int cmd_run(int argc, char **argv)
 	struct vmctl_err err = {0};
 	if (parse_run_args(argc, argv, &spec, &err) < 0)
 		return cli_fail("%s", err.msg);
+	/* The monitor's side loads libcrypto (the kernel's and the initramfs'
+	 * keys): the static bin/vmctl hands VM runs to vmctl-full. */
+	if (CLI_STATIC && spec.mode == MODE_VM) {
+		run_spec_free(&spec);
+		return cli_exec_full();
+	}
 	/* The first VM run builds the guest kernel (minutes, once); the
 	 * report's clock starts after it, as a later run's would. */
 	if (spec.mode == MODE_VM && !spec.kernel) {
@@ -42,6 +49,13 @@ int cmd_run(int argc, char **argv)
 	/* Our own output must not interleave out of order with the workload's. */
 	fflush(stdout);
 	int r = runner_run(vmctl_root(), &spec, cli_t0_ns, &res, id, &err);
+	/* A library was needed (an image whose layer directory is gone is
+	 * unpacked again, with libarchive): that happens while the run is
+	 * planned, before anything is made, so vmctl-full can start over. */
+	if (CLI_STATIC && r < 0 && dl_refused()) {
+		run_spec_free(&spec);
+		return cli_exec_full();
+	}
 	int code = res.exit_code;
 	if (r < 0) {
 		cli_fail("%s", err.msg);

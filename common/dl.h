@@ -8,6 +8,7 @@
 #ifndef VMCTL_DL_H
 #define VMCTL_DL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* dlopen(soname) with RTLD_LOCAL (its symbols serve only our table).  On
@@ -19,5 +20,11 @@ void *dl_library(const char *soname, const char *package, char *msg, size_t n);
  * writes "<soname> lacks <name>: <what> too old" into msg. */
 int dl_symbol(void *h, const char *soname, const char *what, const char *name,
 	      void **slot, char *msg, size_t n);
+
+/* True once dl_library() refused because this vmctl is static (bin/vmctl,
+ * built with musl, loads no library): the caller may hand the command to
+ * vmctl-full instead (cli/cmd_run.c does, for an image whose layer must
+ * be unpacked again). */
+bool dl_refused(void);
 
 #endif

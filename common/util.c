@@ -85,6 +85,24 @@ int vmctl_exe_path(char *buf, size_t n)
 	return 0;
 }
 
+int vmctl_front_path(char *buf, size_t n)
+{
+	char dir[PATH_MAX];
+	int r = vmctl_exe_path(dir, sizeof(dir));
+	if (r < 0)
+		return r;
+	char *slash = strrchr(dir, '/');
+	if (slash && !strcmp(slash + 1, "vmctl-full")) {
+		*slash = '\0';
+		if (xsnprintf(buf, n, "%s/vmctl", dir) == 0 && access(buf, X_OK) == 0)
+			return 0;
+		if (xsnprintf(buf, n, "%s/../../bin/vmctl", dir) == 0 &&
+		    access(buf, X_OK) == 0)
+			return 0;
+	}
+	return vmctl_exe_path(buf, n);
+}
+
 static int exe_dir(char *buf, size_t n)
 {
 	int r = vmctl_exe_path(buf, n);

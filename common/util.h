@@ -22,6 +22,10 @@ const char *vmctl_root(void);
 
 /* The running binary's absolute path (/proc/self/exe). */
 int vmctl_exe_path(char *buf, size_t n);
+/* The vmctl a user runs: our own path, except in vmctl-full (which the
+ * static bin/vmctl hands some commands to), where it is the bin/vmctl beside
+ * it (source tree) or <prefix>/bin/vmctl (installed in <prefix>/lib/vmctl). */
+int vmctl_front_path(char *buf, size_t n);
 
 /* Finds a file shipped with vmctl (e.g. "bin/vmctl-init",
  * "images/kernel/build.sh", "scripts/demo/kernels"): first relative to the

@@ -16,21 +16,18 @@
 #include "common/error.h"
 #include "common/spec.h"
 
-/* A container's network namespace (loopback up), made on a thread of its
- * own: creating one costs about 0.45 ms here, the largest single step of a
- * start, so the caller starts it first thing and it overlaps with reading
- * the image, writing the record, preparing the mounts and even the clone of
- * the container's init (which waits for it only then).  The thread takes no
- * lock a forked copy of the caller could need (no malloc, no stdio) and
- * stays parked after its work until released, so the caller may clone or
- * fork meanwhile (a copy never inherits a lock held by the thread). */
+/* A container's network namespace (loopback up), made by a helper process
+ * (container/net.c says why not a thread): creating one costs 0.5-0.7 ms
+ * here, the largest single step of a start, so the caller starts it first
+ * thing and it overlaps with reading the image, writing the record,
+ * preparing the mounts and even the clone of the container's init (which
+ * waits for it only then). */
 struct container_net;
 int container_net_start(struct container_net **out, struct vmctl_err *err);
-/* Waits for the namespace and lets the thread end (so: once the caller's
- * clone is done); returns its fd (still owned by n) or -errno with err
- * filled. */
+/* Waits for the namespace; returns its fd (still owned by n) or -errno with
+ * err filled. */
 int container_net_fd(struct container_net *n, struct vmctl_err *err);
-/* Lets the thread end, joins it and frees; NULL is fine. */
+/* Stops (if still at work) and reaps the helper, closes, frees; NULL is fine. */
 void container_net_release(struct container_net *n);
 
 struct container_config {

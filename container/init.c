@@ -310,7 +310,7 @@ static pid_t start_workload(struct launch *l, int slave)
 	return pid;
 }
 
-/* The network namespace a thread of the parent made (container/net.c), lo
+/* The network namespace a helper of the parent made (container/net.c), lo
  * already up, comes first; joining it is all that is left.  We may: we are
  * still the unrestricted init, before any privilege is cut.  First thing,
  * as the sysfs the plan mounts shows the namespace of whoever mounts it. */

@@ -1,21 +1,25 @@
-/* net.c - the container's network namespace: made on a thread, loopback up. */
+/* net.c - the container's network namespace: made by a helper process, loopback up. */
 #include "container/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/futex.h>
+#include <linux/sched.h>
 #include <net/if.h>
-#include <pthread.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -38,78 +42,93 @@ int net_loopback_up(void)
 	return 0;
 }
 
-/* Network namespaces are per task: only the thread moves into the new one
- * (vmctl's main thread stays in the host's), and the fd it opens keeps the
- * namespace alive for the container's init to join (setns).  The thread
- * announces the fd through a futex word and then parks on another until
- * released: what it runs up to then (make_netns) takes no user-space lock,
- * which is what makes a clone of the caller safe meanwhile (see
- * container.h); glibc's thread exit, which does, comes after the release. */
+/* The namespace is made by a short-lived helper process: a copy of vmctl
+ * (clone without CLONE_VM) that unshares a network namespace, brings its
+ * loopback up, sends the namespace's fd back over a socket and exits.  Not a
+ * thread: a thread shares our memory map, and while it ran (0.5-0.7 ms of
+ * unshare) every page our main thread mapped or unmapped in the meantime
+ * (musl's malloc returns freed groups to the kernel at once) cost a
+ * TLB-flush interrupt to the thread's CPU, 10-20 us each on this nested
+ * machine (seen in traces: 12 of them in one start).  A process has a map of
+ * its own, and vmctl stays single-threaded, so cloning the container's init
+ * later needs no care about locks held by another thread. */
 struct container_net {
-	pthread_t thread;
-	bool pinned; /* started away from our CPU (other_cpus) */
-	atomic_uint done;
-	atomic_uint released;
-	int fd;
-	int err; /* positive errno */
-	const char *what;
+	pid_t pid;
+	int pidfd;
+	int sock; /* our end: one message, the fd or the failure */
+	bool pinned; /* the helper starts away from our CPU (other_cpus) */
+	cpu_set_t away;
+	int fd; /* the namespace, once received */
+	int err; /* positive errno, once received */
+	char what[64];
 };
 
-static void flag_set(atomic_uint *flag)
+struct net_msg {
+	int err; /* 0: the fd rides along */
+	char what[64];
+};
+
+static void helper_send(int sock, int err, const char *what, int fd)
 {
-	atomic_store(flag, 1);
-	syscall(SYS_futex, flag, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+	struct net_msg m = {.err = err};
+	snprintf(m.what, sizeof(m.what), "%s", what);
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
 }
 
-static void flag_wait(atomic_uint *flag)
+/* The helper: only system calls from here to _exit (a raw clone's child). */
+static _Noreturn void net_helper(struct container_net *n, int sock)
 {
-	while (!atomic_load(flag))
-		syscall(SYS_futex, flag, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-}
-
-static void make_netns(struct container_net *n)
-{
+	/* Never outlive vmctl, and never take vmctl's signals' handlers'
+	 * paths: the helper's life is a few system calls. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (unshare(CLONE_NEWNET) < 0) {
-		n->err = errno;
-		n->what = "new network namespace";
-		return;
+		helper_send(sock, errno, "new network namespace", -1);
+		_exit(1);
 	}
 	int r = net_loopback_up();
 	if (r < 0) {
-		n->err = -r;
-		n->what = "loopback up in the new network namespace";
-		return;
+		helper_send(sock, -r, "loopback up in the new network namespace", -1);
+		_exit(1);
 	}
-	n->fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (n->fd < 0) {
-		n->err = errno;
-		n->what = "open the new network namespace";
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		helper_send(sock, errno, "open the new network namespace", -1);
+		_exit(1);
 	}
-}
-
-static void *net_thread(void *arg)
-{
-	struct container_net *n = arg;
-	make_netns(n);
-	flag_set(&n->done);
-	flag_wait(&n->released);
-	return NULL;
+	helper_send(sock, 0, "", fd);
+	_exit(0);
 }
 
 /* The point is to run on the other core: left to itself, the scheduler
- * often starts the new thread on ours and the 0.45 ms of unshare() runs
- * before our own work instead of beside it (seen in traces here).  So the
- * thread may run anywhere but where we run now; a hint, not a need: with
- * one CPU, or when it fails, the thread just runs where it can. */
-static void other_cpus(struct container_net *n, pthread_attr_t *attr)
+ * often starts the new task on ours and the unshare() runs before our own
+ * work instead of beside it (seen in traces here).  So the helper may run
+ * anywhere but where we run now; a hint, not a need: with one CPU, or when
+ * it fails, the helper just runs where it can. */
+static void other_cpus(struct container_net *n)
 {
-	cpu_set_t set;
 	int self = sched_getcpu();
-	if (self < 0 || sched_getaffinity(0, sizeof(set), &set) < 0 ||
-	    CPU_COUNT(&set) < 2)
+	if (self < 0 || sched_getaffinity(0, sizeof(n->away), &n->away) < 0 ||
+	    CPU_COUNT(&n->away) < 2)
 		return;
-	CPU_CLR(self, &set);
-	n->pinned = pthread_attr_setaffinity_np(attr, sizeof(set), &set) == 0;
+	CPU_CLR(self, &n->away);
+	n->pinned = true;
 }
 
 int container_net_start(struct container_net **out, struct vmctl_err *err)
@@ -117,49 +136,97 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	struct container_net *n = calloc(1, sizeof(*n));
 	if (!n)
 		return vmctl_error(err, ENOMEM, "network namespace");
-	n->fd = -1;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	other_cpus(n, &attr);
-	/* Signals are for the main thread (container_run() forwards them):
-	 * the thread, alive until released, starts with all of them blocked. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(&n->thread, &attr, net_thread, n);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
+	n->fd = n->pidfd = n->sock = -1;
+	int socks[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0) {
 		free(n);
-		return vmctl_error(err, r,
-				   "start the network namespace thread");
+		return vmctl_error(err, errno, "socketpair");
 	}
+	other_cpus(n);
+	/* exit_signal 0: no SIGCHLD for vmctl's own loops to see; reaped
+	 * through its pidfd (__WALL) in container_net_release(). */
+	struct clone_args ca = {.flags = CLONE_PIDFD,
+				.pidfd = (uint64_t)(uintptr_t)&n->pidfd,
+				.exit_signal = 0};
+	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		close(socks[0]);
+		net_helper(n, socks[1]);
+	}
+	int e = errno;
+	close(socks[1]);
+	if (pid < 0) {
+		close(socks[0]);
+		free(n);
+		return vmctl_error(err, e, "start the network namespace helper");
+	}
+	n->pid = (pid_t)pid;
+	n->sock = socks[0];
+	/* Now, before it first runs: a new task waits on the runqueue of its
+	 * parent's CPU (seen: 0.4 ms, until we blocked), and moving a task
+	 * that is not running yet is cheap (moving a running one stops its
+	 * CPU). */
+	if (n->pinned && sched_setaffinity(n->pid, sizeof(n->away), &n->away) < 0)
+		n->pinned = false;
 	*out = n;
 	return 0;
 }
 
-/* Not done yet: the other CPU was busy (another process's, often, on this
- * shared machine).  We are about to sleep, so our CPU is free: the thread is
- * moved here.  Widening its mask instead left it queued where it was, behind
- * whatever kept that CPU busy, for up to a scheduler tick (4 ms, seen in
- * traces). */
-static void move_here(struct container_net *n)
+/* Not done after a while: the other CPU is busy (another process's, often,
+ * on this shared machine).  We are about to sleep, so our CPU is free: the
+ * helper is moved here.  Widening its mask instead left it queued where it
+ * was, behind whatever kept that CPU busy, for up to a scheduler tick (4 ms,
+ * seen in traces).  Not at once: moving a task that is running costs 0.14 ms
+ * (a stop of its CPU), more than the rest of its work usually takes. */
+static void move_here_if_late(struct container_net *n)
 {
 	int self = sched_getcpu();
-	if (!n->pinned || atomic_load(&n->done) || self < 0)
+	struct pollfd p = {.fd = n->sock, .events = POLLIN};
+	struct timespec grace = {.tv_nsec = 300 * 1000};
+	if (!n->pinned || self < 0 || ppoll(&p, 1, &grace, NULL) != 0)
 		return;
 	cpu_set_t here;
 	CPU_ZERO(&here);
 	CPU_SET(self, &here);
-	pthread_setaffinity_np(n->thread, sizeof(here), &here);
+	sched_setaffinity(n->pid, sizeof(here), &here);
+}
+
+static int receive(struct container_net *n)
+{
+	struct net_msg m;
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf)};
+	ssize_t got;
+	while ((got = recvmsg(n->sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&n->fd, CMSG_DATA(c), sizeof(int));
+	if (got == (ssize_t)sizeof(m) && m.err == 0 && n->fd >= 0)
+		return 0;
+	if (got == (ssize_t)sizeof(m) && m.err) {
+		n->err = m.err;
+		snprintf(n->what, sizeof(n->what), "%.*s", (int)sizeof(m.what) - 1, m.what);
+	} else {
+		n->err = got < 0 ? errno : ECHILD;
+		snprintf(n->what, sizeof(n->what), "the network namespace helper died");
+	}
+	return -n->err;
 }
 
 int container_net_fd(struct container_net *n, struct vmctl_err *err)
 {
-	move_here(n);
-	flag_wait(&n->done);
-	/* The clone is done: the thread may end now, beside the run. */
-	flag_set(&n->released);
+	if (n->fd < 0 && !n->err) {
+		move_here_if_late(n);
+		receive(n);
+	}
 	if (n->err)
 		return vmctl_error(err, n->err, "%s", n->what);
 	return n->fd;
@@ -169,8 +236,14 @@ void container_net_release(struct container_net *n)
 {
 	if (!n)
 		return;
-	flag_set(&n->released); /* if container_net_fd() was never called */
-	pthread_join(n->thread, NULL);
+	/* Done or not, the helper has nothing left to give. */
+	if (n->fd < 0 && !n->err)
+		syscall(SYS_pidfd_send_signal, n->pidfd, SIGKILL, NULL, 0);
+	siginfo_t si;
+	while (waitid(P_PIDFD, (id_t)n->pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+		;
+	close(n->pidfd);
+	close(n->sock);
 	if (n->fd >= 0)
 		close(n->fd);
 	free(n);

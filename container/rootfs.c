@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
+#ifndef OPEN_TREE_CLONE /* musl: the new mount API is only in the kernel's headers */
+#include <linux/mount.h>
+#endif
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>

@@ -159,7 +159,7 @@ static int finish_and_go(struct launch *l, const struct cgroup_layout *layout,
 	return 0;
 }
 
-/* The network namespace, made by a thread meanwhile (container/net.c),
+/* The network namespace, made by a helper process meanwhile (container/net.c),
  * to the init, which waits for it first thing.  Cloning before it was
  * ready saved the wait for it in front of the clone (0.2 ms here). */
 static int send_netns(struct container_net *net, int sock,
