@@ -586,11 +586,29 @@ def report_values(reports, *keys):
     return out
 
 
+def fs_type(path):
+    """The file system type of the mount holding path ("" if unknown)."""
+    best, kind = "", ""
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                mnt = left.split()[4]
+                if (path == mnt or path.startswith(mnt.rstrip("/") + "/")) and len(mnt) >= len(best):
+                    best, kind = mnt, right.split()[0]
+    except OSError:
+        pass
+    return kind
+
+
 def make_workdir(prefix):
-    # Under /run (tmpfs, like crun's and runc's default state roots): the
-    # per-run files the harness writes never touch a disk.
-    base = "/run" if os.access("/run", os.W_OK) else None
-    return tempfile.mkdtemp(prefix=prefix, dir=base)
+    # On a tmpfs, like crun's and runc's default state roots (/run on a
+    # systemd host; /dev/shm where /run is not one, as on this machine): the
+    # per-run files the harness and the runtimes write never touch a disk.
+    for base in ("/run", "/dev/shm"):
+        if os.access(base, os.W_OK) and fs_type(base) == "tmpfs":
+            return tempfile.mkdtemp(prefix=prefix, dir=base)
+    return tempfile.mkdtemp(prefix=prefix)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,16 +205,36 @@ int rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path, st.st_dev);
 }
 
+/* Small files (every JSON file of a run: index, manifest, config, state)
+ * are read into the stack first and copied into a buffer of their size: a
+ * 4 KiB malloc'd buffer freed again at once made musl's allocator map and
+ * unmap a fresh page group for every file (0.01 ms each, seen in traces). */
 int read_file(const char *path, char **out, size_t *len)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t cap = 4096, n = 0;
+	char small[8192];
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, small + n, sizeof(small) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(small))
+			break;
+	}
+	bool more = n == sizeof(small); /* a larger file: read on below */
+	size_t cap = more ? 2 * sizeof(small) : n + 1;
 	cleanup_free char *buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
-	for (;;) {
+	memcpy(buf, small, n);
+	while (more) {
 		if (n + 1 >= cap) {
 			char *nb = realloc(buf, cap * 2);
 			if (!nb)
@@ -222,11 +243,10 @@ int read_file(const char *path, char **out, size_t *len)
 			cap *= 2;
 		}
 		ssize_t r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
 		if (r == 0)
 			break;
 		n += (size_t)r;

@@ -1,4 +1,5 @@
-/* Unit tests: common/util.c copy_fd_bytes(), on one file system and across
+/* Unit tests: common/util.c read_file(), and copy_fd_bytes() on one file
+ * system and across
  * two (a file of /tmp into a memfd, which lives on tmpfs: EXDEV unless /tmp
  * is a tmpfs too, in which case both paths are the first). */
 #include <errno.h>
@@ -82,12 +83,39 @@ static void test_short_source_is_an_error(void **state)
 	close(out);
 }
 
+/* read_file(): whole, NUL-terminated, at the sizes around its stack buffer
+ * (8 KiB) and beyond. */
+static void test_read_file_sizes(void **state)
+{
+	static const size_t sizes[] = {0, 1, 515, 8191, 8192, 8193, 16384, SIZE};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		char p[] = "/tmp/vmctl-read-test.XXXXXX";
+		int fd = mkstemp(p);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, data, sizes[k]), (ssize_t)sizes[k]);
+		close(fd);
+		char *got = NULL;
+		size_t len = 1234;
+		assert_int_equal(read_file(p, &got, &len), 0);
+		unlink(p);
+		assert_int_equal(len, sizes[k]);
+		if (sizes[k])
+			assert_memory_equal(got, data, sizes[k]);
+		assert_int_equal(got[len], '\0');
+		free(got);
+	}
+	char *none = NULL;
+	assert_int_equal(read_file("/nonexistent/vmctl", &none, NULL), -ENOENT);
+	assert_null(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_across_file_systems),
 	    cmocka_unit_test(test_same_file_system),
 	    cmocka_unit_test(test_short_source_is_an_error),
+	    cmocka_unit_test(test_read_file_sizes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
