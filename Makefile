@@ -79,8 +79,10 @@ $(BIN)/vmctl: $(MUSL_OBJS) $(MUSL_LIBS)
 	@mkdir -p $(@D)
 	$(MUSL_CC) -static $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
 else
-$(BIN)/vmctl: $(BIN)/vmctl-full
-	cp $< $@
+# One glibc binary that does everything itself (make asan: sanitizers need glibc).
+$(BIN)/vmctl: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
 
 $(MUSL_DEPS)/.done: scripts/musl-deps

@@ -117,7 +117,31 @@ kill9_rm_recovery() {
 	"$VMCTL" run --rm --name k9rm busybox true; expect_eq $? 0 "the name is free again"
 }
 
+# bin/vmctl is static (musl) and hands the commands that load shared libraries to
+# vmctl-full (cli/main.c); `make asan` builds one glibc binary that does both.
+static_and_full() {
+	local full out
+	full=$(dirname "$VMCTL")/vmctl-full
+	if [ ! -x "$full" ]; then
+		skip "static bin/vmctl" "no vmctl-full beside $VMCTL (a STATIC=0 build)"
+		return 0
+	fi
+	out=$(LC_ALL=C readelf -d "$VMCTL" 2>&1)
+	expect_not_contains "$out" "NEEDED" "bin/vmctl needs no shared library"
+	expect_contains "$(LC_ALL=C readelf -d "$full")" "NEEDED" "vmctl-full is the dynamic one"
+	# history is one of the commands marked needs_libs (cli/commands.c).
+	out=$("$VMCTL" history busybox 2>&1); expect_eq $? 0 "a handed-over command works"
+	expect_contains "$out" "CREATED BY"
+	# The report's t0 travels in VMCTL_T0_NS and never reaches a workload.
+	out=$(VMCTL_T0_NS=12345 "$VMCTL" run --rm busybox env 2>&1)
+	expect_not_contains "$out" "VMCTL_T0_NS" "t0 not in the container"
+	out=$(VMCTL_T0_NS=12345 "$VMCTL" run --rm --report=json busybox true 2>&1 >/dev/null | tail -n 1)
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert 0 < d["startup_ms"] < 10000, d' "$out"
+	expect_eq $? 0 "a made-up t0 is ignored"
+}
+
 t "bad input: one line, exit 125/127, nothing left" bad_input
+t "bin/vmctl is static; vmctl-full runs what needs shared libraries" static_and_full
 t "--report=json has every field, measured" report_json
 t "--report prints a human line" report_text
 t "-d, logs, rm -f" detached_logs_rm
