@@ -86,7 +86,14 @@ static int filtered_child_checks(const struct sock_fprog *prog)
 	if (personality(0x0400000 /* READ_IMPLIES_EXEC */) != -1 ||
 	    errno != EPERM)
 		bad |= 0x08;
-	if (personality(PER_LINUX) < 0)
+	/* ADDR_NO_RANDOMIZE would turn ASLR off; PER_LINUX32_3GB carries
+	 * ADDR_LIMIT_3GB; 0xffffffff (the query) is refused too. */
+	if (personality(0x0040000) != -1 || personality(0x8000008) != -1 ||
+	    personality(0xffffffff) != -1)
+		bad |= 0x08;
+	if (personality(PER_LINUX) < 0 || personality(PER_LINUX32) < 0 ||
+	    personality(0x20000 /* UNAME26 */) < 0 || personality(0x20008) < 0 ||
+	    personality(PER_LINUX) < 0)
 		bad |= 0x10;
 	if (getpid() <= 0)
 		bad |= 0x20;
