@@ -185,7 +185,7 @@ static void release(struct launch *l)
 
 /* One clone3 creates the namespaces at once, except two: the cgroup one,
  * which the init unshares once it is in its cgroup so that the cgroup is
- * the namespace's root, and the network one, which a thread makes
+ * the namespace's root, and the network one, which a helper process makes
  * meanwhile (container/net.c) and the init joins (send_netns).  Creating it in
  * the init with unshare() measured slower (median 4.3 vs 3.6 ms): the init then
  * did everything serially. */
