@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,34 +214,20 @@ int read_file(const char *path, char **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	char small[8192];
-	size_t n = 0;
+	char *buf = small;
+	size_t cap = sizeof(small), n = 0;
+	cleanup_free char *heap = NULL;
 	for (;;) {
-		ssize_t r = read(fd, small + n, sizeof(small) - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n == sizeof(small))
-			break;
-	}
-	bool more = n == sizeof(small); /* a larger file: read on below */
-	size_t cap = more ? 2 * sizeof(small) : n + 1;
-	cleanup_free char *buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, small, n);
-	while (more) {
-		if (n + 1 >= cap) {
-			char *nb = realloc(buf, cap * 2);
+		if (n == cap) { /* full: on in a heap buffer twice the size */
+			char *nb = realloc(heap, cap * 2);
 			if (!nb)
 				return -ENOMEM;
-			buf = nb;
+			if (!heap)
+				memcpy(nb, small, n);
+			heap = buf = nb;
 			cap *= 2;
 		}
-		ssize_t r = read(fd, buf + n, cap - n - 1);
+		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -251,10 +236,20 @@ int read_file(const char *path, char **out, size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	buf[n] = '\0';
+	if (!heap) {
+		if (!(heap = malloc(n + 1)))
+			return -ENOMEM;
+		memcpy(heap, small, n);
+	} else if (n == cap) {
+		char *nb = realloc(heap, n + 1);
+		if (!nb)
+			return -ENOMEM;
+		heap = nb;
+	}
+	heap[n] = '\0';
 	if (len)
 		*len = n;
-	*out = steal_ptr(&buf);
+	*out = steal_ptr(&heap);
 	return 0;
 }
 
