@@ -30,6 +30,11 @@ struct run_plan {
 	char hostname[65];
 	struct ctr_state st;
 	struct container_net *net; /* started early for a foreground container */
+	/* A foreground --rm container's record is written while its init sets
+	 * up (write_record as the engine's on_record): its writable layer is
+	 * a tmpfs the init mounts over the records dir, not the record's. */
+	bool record_late;
+	char records_dir[PATH_MAX];
 };
 
 static void run_plan_free(struct run_plan *p)
@@ -65,6 +70,12 @@ static int check_volumes(const struct run_spec *spec, struct vmctl_err *err)
 	return 0;
 }
 
+static int write_record(void *ctx, struct vmctl_err *err)
+{
+	struct run_plan *p = ctx;
+	return state_create(p->root, p->spec->name, &p->st, err);
+}
+
 static int run_container(struct run_plan *p, struct run_result *res,
 			 struct vmctl_err *err)
 {
@@ -74,7 +85,7 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
 	struct container_config cfg = {
 		.id = p->st.id,
-		.state_dir = p->st.dir,
+		.state_dir = p->record_late ? p->records_dir : p->st.dir,
 		.cache_dir = cache,
 		.lower_dirs = (const char *const *)p->img.layer_dirs,
 		.n_lower = p->img.n_layers,
@@ -95,6 +106,7 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		.timeout_sec = s->timeout_sec,
 		.t0_ns = p->t0_ns,
 		.on_started = record_started,
+		.on_record = p->record_late ? write_record : NULL,
 		.ctx = p,
 	};
 	return container_run(&cfg, res, err);
@@ -146,10 +158,11 @@ static int plan_run(struct run_plan *p, struct vmctl_err *err)
 	return check_volumes(s, err);
 }
 
+/* The record, complete before it is first written (one write), and what
+ * derives from its id; written now, or by the engine (record_late). */
 static int create_record(struct run_plan *p, struct vmctl_err *err)
 {
 	const struct run_spec *s = p->spec;
-	/* The record is complete before it is first written: one write. */
 	p->st.image = strdup(s->image);
 	p->st.image_id = p->img.id ? strdup(p->img.id) : NULL;
 	p->st.argv = strv_dup(p->argv);
@@ -160,7 +173,14 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	p->st.detach = s->detach;
 	p->st.status = ST_RUNNING;
 	p->st.started = wall_ms();
-	int r = state_create(p->root, s->name, &p->st, err);
+	p->record_late = s->mode == MODE_CONTAINER && s->rm && !s->detach;
+	int r = p->record_late
+		    ? state_records_dir(p->root, &p->st, p->records_dir,
+					sizeof(p->records_dir), err)
+		    : 0;
+	if (r == 0)
+		r = p->record_late ? state_new_id(&p->st, err)
+				   : state_create(p->root, s->name, &p->st, err);
 	if (r < 0)
 		return r;
 	snprintf(p->hostname, sizeof(p->hostname), "%s",
@@ -172,7 +192,8 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	p->env = image_merge_env_home(p->img.env, s->env, p->hostname,
 				      has_user ? NULL : "/root");
 	if (!p->env) {
-		state_remove(&p->st, err);
+		if (!p->record_late)
+			state_remove(&p->st, err);
 		return vmctl_error(err, ENOMEM, "preparing the run");
 	}
 	return 0;

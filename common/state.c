@@ -319,32 +319,65 @@ static void release_name(const struct ctr_state *st)
 	}
 }
 
-int state_create(const char *root, const char *name, struct ctr_state *st,
-		 struct vmctl_err *err)
+int state_new_id(struct ctr_state *st, struct vmctl_err *err)
 {
-	char dir[PATH_MAX], other[PATH_MAX], names[PATH_MAX];
-	if (records_dirs(root, st, dir, other, sizeof(dir)) < 0 ||
-	    xsnprintf(names, sizeof(names), "%s/.names", dir) < 0)
-		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
-	if (name && !valid_name(name))
-		return vmctl_errorf(err, EINVAL,
-				    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-				    name);
-	cleanup_close int names_fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (names_fd < 0) {
-		int r = mkdir_p(names, 0700);
-		if (r < 0)
-			return vmctl_error(err, r, "creating %s", names);
-		names_fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (names_fd < 0)
-			return vmctl_error(err, errno, "opening %s", names);
-	}
 	unsigned char rnd[32];
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return vmctl_error(err, errno, "getrandom");
 	for (int i = 0; i < 32; i++)
 		snprintf(st->id + 2 * i, 3, "%02x", rnd[i]);
-	uint32_t seed = (uint32_t)rnd[0] << 16 | (uint32_t)rnd[1] << 8 | rnd[2];
+	return 0;
+}
+
+/* Opens <records>/.names, making the records dir and it when missing. */
+static int open_names(const char *records, struct vmctl_err *err)
+{
+	char names[PATH_MAX];
+	if (xsnprintf(names, sizeof(names), "%s/.names", records) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	int fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	int r = mkdir_p(names, 0700);
+	if (r < 0)
+		return vmctl_error(err, r, "creating %s", names);
+	fd = open(names, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : vmctl_error(err, errno, "opening %s", names);
+}
+
+int state_records_dir(const char *root, const struct ctr_state *st, char *buf,
+		      size_t n, struct vmctl_err *err)
+{
+	char other[PATH_MAX];
+	if (records_dirs(root, st, buf, other, n) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	int fd = open_names(buf, err);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int state_create(const char *root, const char *name, struct ctr_state *st,
+		 struct vmctl_err *err)
+{
+	char dir[PATH_MAX], other[PATH_MAX];
+	if (records_dirs(root, st, dir, other, sizeof(dir)) < 0)
+		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
+	if (name && !valid_name(name))
+		return vmctl_errorf(err, EINVAL,
+				    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				    name);
+	cleanup_close int names_fd = open_names(dir, err);
+	if (names_fd < 0)
+		return names_fd;
+	if (!st->id[0] && state_new_id(st, err) < 0)
+		return -err->code;
+	/* The generated names' seed: the id's first 24 bits (random). */
+	char head[7];
+	memcpy(head, st->id, 6);
+	head[6] = '\0';
+	uint32_t seed = (uint32_t)strtoul(head, NULL, 16);
 	for (uint32_t attempt = 0;; attempt++) {
 		if (name)
 			snprintf(st->name, sizeof(st->name), "%s", name);

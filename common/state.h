@@ -42,8 +42,15 @@ struct ctr_state {
 
 void ctr_state_free(struct ctr_state *st);
 
-/* Allocates an id and a unique name (the given one, or a generated
- * "adjective_noun"), creates the directory and writes the record. */
+/* Gives st a fresh random id (64 hex digits). */
+int state_new_id(struct ctr_state *st, struct vmctl_err *err);
+/* The directory st's record goes in (the run dir for a foreground --rm
+ * run, see in_run_dir in state.c), created if missing, into buf. */
+int state_records_dir(const char *root, const struct ctr_state *st, char *buf,
+		      size_t n, struct vmctl_err *err);
+/* Allocates an id (unless st has one: state_new_id) and a unique name (the
+ * given one, or a generated "adjective_noun"), creates the directory and
+ * writes the record. */
 int state_create(const char *root, const char *name, struct ctr_state *st,
 		 struct vmctl_err *err);
 int state_save(const struct ctr_state *st, struct vmctl_err *err);

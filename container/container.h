@@ -65,6 +65,14 @@ struct container_config {
 	struct container_net *net;
 	/* Called in the parent once the init pid is known. */
 	void (*on_started)(void *ctx, pid_t pid);
+	/* Called once in the parent before anything that can outlive vmctl is
+	 * made (the cgroup; the init dies with vmctl), as late as that allows:
+	 * right after the clone with cgroup v1, so that the init's mounts
+	 * overlap with it, before the clone with v2 (clone3 starts the init in
+	 * its cgroup).  The runner writes a --rm run's record there.  Failing
+	 * (-errno, err filled) ends the run before the workload starts.  May
+	 * be NULL. */
+	int (*on_record)(void *ctx, struct vmctl_err *err);
 	void *ctx;
 };
 

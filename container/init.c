@@ -311,11 +311,15 @@ static pid_t start_workload(struct launch *l, int slave)
 }
 
 /* The network namespace a helper of the parent made (container/net.c), lo
- * already up, comes first; joining it is all that is left.  We may: we are
- * still the unrestricted init, before any privilege is cut.  First thing,
- * as the sysfs the plan mounts shows the namespace of whoever mounts it. */
-static void join_netns(struct launch *l)
+ * already up; joining it is all that is left.  We may: we are still the
+ * unrestricted init, before any privilege is cut.  As late as the plan
+ * allows (rootfs_setup calls this before it mounts sysfs, which shows the
+ * network namespace of whoever mounts it): the init is cloned while the
+ * helper is still at work, and the mounts before sysfs overlap with it.
+ * Nothing before touches the network. */
+static void join_netns(void *arg)
 {
+	struct launch *l = arg;
 	int type = 0, fd = -1;
 	size_t nfds = 1;
 	ssize_t n = tty_recv_fds(l->sync_child, &type, sizeof(type), &fd, &nfds);
@@ -379,14 +383,14 @@ void container_init_main(struct launch *l)
 	 * pid namespace, so the race with an early death is closed by the
 	 * socket instead: a dead parent means EOF where "go" should be. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	join_netns(l);
 	const char *host = cfg->hostname ? cfg->hostname : cfg->id;
 	size_t hlen = strnlen(host, cfg->hostname ? 64 : 12);
 	if (sethostname(host, hlen) < 0)
 		setup_fail(l, errno, "sethostname %.*s", (int)hlen, host);
 	trace("hostname");
 	umask(0); /* device nodes and dirs get exactly the plan's modes */
-	if (rootfs_setup(&l->plan, &f) < 0)
+	const struct rootfs_hook join = {join_netns, l};
+	if (rootfs_setup(&l->plan, &join, &f) < 0)
 		setup_fail(l, f.err, "%s %s", f.what, f.where);
 	umask(022);
 	trace("rootfs");

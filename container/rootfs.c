@@ -245,8 +245,15 @@ static int mount_scratch(const struct mount_plan *plan, struct rootfs_fail *f)
 	return 0;
 }
 
-int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *f)
+static bool mounts_sysfs(const struct mount_step *s)
 {
+	return s->op == MOP_MOUNT && s->fstype && !strcmp(s->fstype, "sysfs");
+}
+
+int rootfs_setup(const struct mount_plan *plan, const struct rootfs_hook *hook,
+		 struct rootfs_fail *f)
+{
+	bool hooked = !hook;
 	struct bind_src binds[MAX_BINDS];
 	size_t nb = 0;
 	int r = 0;
@@ -285,8 +292,14 @@ int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *f)
 		const struct bind_src *b = NULL;
 		if (plan->steps[i].op == MOP_BIND)
 			b = &binds[k++];
+		if (!hooked && mounts_sysfs(&plan->steps[i])) {
+			hook->before_sysfs(hook->arg);
+			hooked = true;
+		}
 		r = apply_step(rootfd, &plan->steps[i], b, f);
 	}
+	if (r == 0 && !hooked)
+		hook->before_sysfs(hook->arg);
 	close_binds(binds, nb);
 	return r;
 }

@@ -17,10 +17,20 @@ struct rootfs_fail {
 	const char *where; /* the path concerned */
 };
 
+/* Called once, right before the first step that mounts sysfs (or after the
+ * last step when none does): a fresh sysfs shows the network namespace of
+ * whoever mounts it, and the caller joins that namespace only then
+ * (container/init.c: another process makes it meanwhile). */
+struct rootfs_hook {
+	void (*before_sysfs)(void *arg);
+	void *arg;
+};
+
 /* Makes / private, mounts the overlay on plan->rootfs (on a tmpfs first for
- * an ephemeral layer), pivots into it and
- * applies every step.  Returns 0 or -errno with *fail filled. */
-int rootfs_setup(const struct mount_plan *plan, struct rootfs_fail *fail);
+ * an ephemeral layer), pivots into it and applies every step, calling the
+ * hook (may be NULL) where it says.  Returns 0 or -errno with *fail filled. */
+int rootfs_setup(const struct mount_plan *plan, const struct rootfs_hook *hook,
+		 struct rootfs_fail *fail);
 
 /* Resolves path inside the root rootfd without ever leaving it (openat2
  * RESOLVE_IN_ROOT), creating missing parents as directories and the last

@@ -422,7 +422,9 @@ static int run_child(struct launch *l, const struct cgroup_layout *layout,
 	}
 	if (layout->version == 2) {
 		/* v2: the cgroup first, so clone3 starts the init in it. */
-		r = create_cgroup(l, layout, err);
+		r = cfg->on_record ? cfg->on_record(cfg->ctx, err) : 0;
+		if (r == 0)
+			r = create_cgroup(l, layout, err);
 		if (r < 0)
 			goto out_fds;
 		cgfd = open(l->cg.dirs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -444,7 +446,11 @@ static int run_child(struct launch *l, const struct cgroup_layout *layout,
 	trace("cloned");
 	close(l->sync_child);
 	l->sync_child = -1;
-	r = send_netns(net, w.sync, err);
+	r = 0;
+	if (layout->version != 2 && cfg->on_record)
+		r = cfg->on_record(cfg->ctx, err);
+	if (r == 0)
+		r = send_netns(net, w.sync, err);
 	if (r == 0)
 		r = finish_and_go(l, layout, w.sync, err);
 	if (r < 0) {

@@ -76,6 +76,23 @@ rm_flag() {
 	expect_not_contains "$("$VMCTL" ps -a)" "gone1"
 }
 
+# A --rm run's record is written while its init sets up (common/runner.c): a taken name
+# then stops a run whose init already exists, and nothing of it may stay.
+rm_name_taken() {
+	"$VMCTL" run --rm --name taken1 busybox sleep 2 &
+	local pid=$! out cgroups
+	for _ in $(seq 50); do "$VMCTL" ps | grep -q taken1 && break; sleep 0.1; done
+	cgroups=$(ls -d /sys/fs/cgroup/*/vmctl/* 2>/dev/null | wc -l)
+	out=$("$VMCTL" run --rm --name taken1 busybox echo never 2>&1); expect_eq $? 125 "a taken name: exit 125"
+	expect_contains "$out" "the container name 'taken1' is already in use"
+	expect_not_contains "$out" "never" "its workload never ran"
+	expect_eq "$(ls -d /sys/fs/cgroup/*/vmctl/* 2>/dev/null | wc -l)" "$cgroups" "no cgroup of it left"
+	expect_eq "$("$VMCTL" ps | grep -c taken1)" 1 "the first run is untouched"
+	wait $pid; expect_eq $? 0 "the first run ends normally"
+	expect_eq "$(ls "$VMCTL_ROOT/run" | wc -l)" 0 "no record left"
+	expect_eq "$(ls -A "$VMCTL_ROOT/run/.names" | wc -l)" 0 "no name left"
+}
+
 kill9_recovery() {
 	"$VMCTL" run --name k9 busybox sleep 6767 &
 	local pid=$!
@@ -147,5 +164,6 @@ t "--report prints a human line" report_text
 t "-d, logs, rm -f" detached_logs_rm
 t "ps -a shows exited runs; rm removes them" ps_exited_and_rm
 t "--rm removes the run" rm_flag
+t "--rm with a taken name: 125, nothing left" rm_name_taken
 t "kill -9 of vmctl: the next command cleans up" kill9_recovery
 t "kill -9 of a --rm run: its runtime record is cleaned up too" kill9_rm_recovery
