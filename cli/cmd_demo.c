@@ -3,8 +3,9 @@
  * Each topic is a script, scripts/demo/<topic>, that prints every command it
  * runs, its output and one line of explanation.  This command lists the
  * topics, or finds the script next to the binary (source tree or install)
- * and execs it with VMCTL set to this very binary, so the demo runs the same
- * vmctl the class typed. */
+ * and execs it with VMCTL set to the vmctl the class typed (vmctl_front_path:
+ * the static bin/vmctl, also when the demo started in vmctl-full), so the
+ * figures on the slide are the ones a user gets. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,7 +73,7 @@ static int exec_demo(const struct demo_topic *topic, bool pause)
 		    "demo %s: %s not found beside this vmctl (make install "
 		    "copies scripts/demo)",
 		    topic->name, rel);
-	if (vmctl_exe_path(self, sizeof(self)) < 0)
+	if (vmctl_front_path(self, sizeof(self)) < 0)
 		return cli_fail("demo %s: cannot find this binary: %s",
 				topic->name, strerror(errno));
 	if (setenv("VMCTL", self, 1) < 0)

@@ -122,7 +122,7 @@ const struct command commands[] = {
 	{"demo", cmd_demo, "demo [TOPIC] [--pause]",
 	 "Walk a class through a lesson (no TOPIC: list them)",
 	 "      --pause   wait for Enter before each step\n",
-	 .needs_libs = true},
+	 .needs_libs = false},
 	{"help", cmd_help, "help [COMMAND]", "Show help", NULL,
 	 .needs_libs = false},
 	{NULL, NULL, NULL, NULL, NULL, false},
