@@ -532,9 +532,24 @@ int state_list(const char *root, int (*fn)(struct ctr_state *, void *), void *ct
 	return r < 0 ? r : 0;
 }
 
+/* Most records hold nothing but state.json (a foreground --rm run's
+ * always): removed by name and the directory after it, which saves reading
+ * the directory (0.03 ms of a run here); anything else, rm_rf. */
+static int remove_record_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	if (!dir[0])
+		return 0;
+	if (xsnprintf(path, sizeof(path), "%s/state.json", dir) == 0)
+		unlink(path);
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	return rm_rf(dir);
+}
+
 int state_remove(const struct ctr_state *st, struct vmctl_err *err)
 {
-	int r = rm_rf(st->dir);
+	int r = remove_record_dir(st->dir);
 	if (r == 0)
 		release_name(st);
 	return r < 0 ? vmctl_error(err, r, "removing %s", st->dir) : 0;
