@@ -1,4 +1,5 @@
-/* net.c - the container's network namespace: made by a helper process, loopback up. */
+/* net.c - the container's network namespace: made by a helper process, loopback
+ * up. */
 #include "container/net.h"
 
 #include <errno.h>
@@ -55,10 +56,10 @@ int net_loopback_up(void)
 struct container_net {
 	pid_t pid;
 	int pidfd;
-	int sock; /* our end: one message, the fd or the failure */
+	int sock;    /* our end: one message, the fd or the failure */
 	bool pinned; /* the helper starts away from our CPU (other_cpus) */
 	cpu_set_t away;
-	int fd; /* the namespace, once received */
+	int fd;	 /* the namespace, once received */
 	int err; /* positive errno, once received */
 	char what[64];
 };
@@ -104,7 +105,8 @@ static _Noreturn void net_helper(struct container_net *n, int sock)
 	}
 	int r = net_loopback_up();
 	if (r < 0) {
-		helper_send(sock, -r, "loopback up in the new network namespace", -1);
+		helper_send(sock, -r,
+			    "loopback up in the new network namespace", -1);
 		_exit(1);
 	}
 	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -158,7 +160,8 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	if (pid < 0) {
 		close(socks[0]);
 		free(n);
-		return vmctl_error(err, e, "start the network namespace helper");
+		return vmctl_error(err, e,
+				   "start the network namespace helper");
 	}
 	n->pid = (pid_t)pid;
 	n->sock = socks[0];
@@ -166,7 +169,8 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	 * parent's CPU (seen: 0.4 ms, until we blocked), and moving a task
 	 * that is not running yet is cheap (moving a running one stops its
 	 * CPU). */
-	if (n->pinned && sched_setaffinity(n->pid, sizeof(n->away), &n->away) < 0)
+	if (n->pinned &&
+	    sched_setaffinity(n->pid, sizeof(n->away), &n->away) < 0)
 		n->pinned = false;
 	*out = n;
 	return 0;
@@ -204,7 +208,8 @@ static int receive(struct container_net *n)
 			     .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf)};
 	ssize_t got;
-	while ((got = recvmsg(n->sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+	while ((got = recvmsg(n->sock, &msg, MSG_CMSG_CLOEXEC)) < 0 &&
+	       errno == EINTR)
 		;
 	struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
@@ -213,10 +218,12 @@ static int receive(struct container_net *n)
 		return 0;
 	if (got == (ssize_t)sizeof(m) && m.err) {
 		n->err = m.err;
-		snprintf(n->what, sizeof(n->what), "%.*s", (int)sizeof(m.what) - 1, m.what);
+		snprintf(n->what, sizeof(n->what), "%.*s",
+			 (int)sizeof(m.what) - 1, m.what);
 	} else {
 		n->err = got < 0 ? errno : ECHILD;
-		snprintf(n->what, sizeof(n->what), "the network namespace helper died");
+		snprintf(n->what, sizeof(n->what),
+			 "the network namespace helper died");
 	}
 	return -n->err;
 }
@@ -240,7 +247,8 @@ void container_net_release(struct container_net *n)
 	if (n->fd < 0 && !n->err)
 		syscall(SYS_pidfd_send_signal, n->pidfd, SIGKILL, NULL, 0);
 	siginfo_t si;
-	while (waitid(P_PIDFD, (id_t)n->pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
+	while (waitid(P_PIDFD, (id_t)n->pidfd, &si, WEXITED | __WALL) < 0 &&
+	       errno == EINTR)
 		;
 	close(n->pidfd);
 	close(n->sock);
