@@ -37,6 +37,12 @@ pid1() {
 
 identity() {
 	expect_eq "$(run --hostname box1 busybox hostname)" "box1" "hostname"
+	# vmctl steps back (nice +10) while the init sets up; the workload keeps the caller's nice.
+	local mine
+	mine=$(cut -d" " -f19 /proc/$$/stat)
+	expect_eq "$(run busybox sh -c 'cut -d" " -f19 /proc/self/stat')" "$mine" "the caller's nice"
+	expect_eq "$(nice -n 3 "$VMCTL" run --rm busybox sh -c 'cut -d" " -f19 /proc/self/stat')" \
+		"$((mine + 3 > 19 ? 19 : mine + 3))" "nice -n 3 inherited"
 	expect_eq "$(run -e FOO=bar busybox sh -c 'echo $FOO')" "bar" "env"
 	expect_eq "$(run -w /tmp busybox pwd)" "/tmp" "workdir"
 	expect_eq "$(run -w /new/dir busybox pwd)" "/new/dir" "missing workdir created"
