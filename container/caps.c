@@ -52,16 +52,21 @@ void caps_release(struct caps_state *st)
 	st->caps = NULL;
 }
 
-int caps_apply(const struct caps_state *st)
+int caps_drop_bounding(const struct caps_state *st)
 {
-	/* The bounding set first: dropping needs CAP_SETPCAP, which we still
-	 * hold.  It is what an execve by root would otherwise regain. */
+	/* Dropping needs CAP_SETPCAP, which the init holds.  The bounding set
+	 * is what an execve by root would otherwise regain. */
 	for (int c = 0; c <= st->last_cap; c++) {
 		if (caps_in_default_set(c))
 			continue;
 		if (cap_drop_bound(c) < 0 && errno != EINVAL)
 			return -errno;
 	}
+	return 0;
+}
+
+int caps_apply(const struct caps_state *st)
+{
 	/* Ambient caps survive execve of unprivileged files: none.  One
 	 * prctl; libcap's cap_reset_ambient() probes all 41 caps first. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&

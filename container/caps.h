@@ -21,8 +21,16 @@ struct caps_state {
 int caps_prepare(struct caps_state *st, struct vmctl_err *err);
 void caps_release(struct caps_state *st);
 
-/* Child, right before seccomp and execve: drops every other capability from
- * the bounding set, clears the ambient set and sets E/P/I.  Returns -errno. */
+/* The init, first thing (while it waits for the network namespace): drops
+ * every capability but the default set from the bounding set, which it
+ * needs for nothing (it execs nothing; the bounding set limits what an
+ * execve can grant, not what the init already holds), and which its
+ * workload inherits.  Returns -errno. */
+int caps_drop_bounding(const struct caps_state *st);
+
+/* Child, right before seccomp and execve: clears the ambient set and sets
+ * E/P/I (the bounding set was reduced by caps_drop_bounding()).  Returns
+ * -errno. */
 int caps_apply(const struct caps_state *st);
 
 #endif

@@ -317,9 +317,8 @@ static pid_t start_workload(struct launch *l, int slave)
  * network namespace of whoever mounts it): the init is cloned while the
  * helper is still at work, and the mounts before sysfs overlap with it.
  * Nothing before touches the network. */
-static void join_netns(void *arg)
+static void join_netns(struct launch *l)
 {
-	struct launch *l = arg;
 	int type = 0, fd = -1;
 	size_t nfds = 1;
 	ssize_t n = tty_recv_fds(l->sync_child, &type, sizeof(type), &fd, &nfds);
@@ -329,6 +328,18 @@ static void join_netns(void *arg)
 	if (setns(fd, CLONE_NEWNET) < 0)
 		setup_fail(l, errno, "join the network namespace");
 	close(fd);
+}
+
+/* rootfs_setup's hook: the bounding set first (30 system calls that would
+ * otherwise be the workload's child's, done while the network helper may
+ * still be at work), then the network namespace. */
+static void before_sysfs(void *arg)
+{
+	struct launch *l = arg;
+	int r = caps_drop_bounding(&l->caps);
+	if (r < 0)
+		setup_fail(l, -r, "drop capabilities from the bounding set");
+	join_netns(l);
 }
 
 /* The parent, meanwhile, created the cgroup, moved us into it and built
@@ -389,8 +400,8 @@ void container_init_main(struct launch *l)
 		setup_fail(l, errno, "sethostname %.*s", (int)hlen, host);
 	trace("hostname");
 	umask(0); /* device nodes and dirs get exactly the plan's modes */
-	const struct rootfs_hook join = {join_netns, l};
-	if (rootfs_setup(&l->plan, &join, &f) < 0)
+	const struct rootfs_hook hook = {before_sysfs, l};
+	if (rootfs_setup(&l->plan, &hook, &f) < 0)
 		setup_fail(l, f.err, "%s %s", f.what, f.where);
 	umask(022);
 	trace("rootfs");

@@ -84,6 +84,7 @@ security() {
 	out=$(run busybox cat /proc/self/status)
 	expect_contains "$out" "CapEff:	00000000a80425fb" "Docker's default capabilities"
 	expect_contains "$out" "CapBnd:	00000000a80425fb" "bounding set reduced"
+	expect_contains "$(run busybox cat /proc/1/status)" "CapBnd:	00000000a80425fb" "the init's bounding set too"
 	expect_contains "$out" "CapAmb:	0000000000000000" "no ambient caps"
 	expect_contains "$out" "NoNewPrivs:	1"
 	expect_contains "$out" "Seccomp:	2" "seccomp filter on"
