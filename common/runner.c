@@ -174,6 +174,9 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	p->st.status = ST_RUNNING;
 	p->st.started = wall_ms();
 	p->record_late = s->mode == MODE_CONTAINER && s->rm && !s->detach;
+	/* A late record still refuses a bad name before anything starts. */
+	if (p->record_late && state_check_name(s->name, err) < 0)
+		return -err->code;
 	int r = p->record_late
 		    ? state_records_dir(p->root, &p->st, p->records_dir,
 					sizeof(p->records_dir), err)

@@ -319,6 +319,15 @@ static void release_name(const struct ctr_state *st)
 	}
 }
 
+int state_check_name(const char *name, struct vmctl_err *err)
+{
+	if (!name || valid_name(name))
+		return 0;
+	return vmctl_errorf(err, EINVAL,
+			    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			    name);
+}
+
 int state_new_id(struct ctr_state *st, struct vmctl_err *err)
 {
 	unsigned char rnd[32];
@@ -364,10 +373,8 @@ int state_create(const char *root, const char *name, struct ctr_state *st,
 	char dir[PATH_MAX], other[PATH_MAX];
 	if (records_dirs(root, st, dir, other, sizeof(dir)) < 0)
 		return vmctl_errorf(err, ENAMETOOLONG, "root path too long");
-	if (name && !valid_name(name))
-		return vmctl_errorf(err, EINVAL,
-				    "invalid container name '%s': only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-				    name);
+	if (state_check_name(name, err) < 0)
+		return -err->code;
 	cleanup_close int names_fd = open_names(dir, err);
 	if (names_fd < 0)
 		return names_fd;

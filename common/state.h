@@ -42,6 +42,9 @@ struct ctr_state {
 
 void ctr_state_free(struct ctr_state *st);
 
+/* 0 for NULL or one of Docker's container names ([a-zA-Z0-9][a-zA-Z0-9_.-]*,
+ * under 128 bytes); else -EINVAL with err filled. */
+int state_check_name(const char *name, struct vmctl_err *err);
 /* Gives st a fresh random id (64 hex digits). */
 int state_new_id(struct ctr_state *st, struct vmctl_err *err);
 /* The directory st's record goes in (the run dir for a foreground --rm
