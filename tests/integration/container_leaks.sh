@@ -32,7 +32,8 @@ fds_inside() {
 killed_runtime() {
 	# vmctl killed with SIGKILL: the container dies with it (no orphan), and
 	# cleanup (vmctl rm -f / the next start) removes the rest.
-	"$VMCTL" run --name victim busybox sleep 30 &
+	# A duration no other test uses: the check below counts by command line.
+	"$VMCTL" run --name victim busybox sleep 3031 &
 	local pid=$! i
 	for i in $(seq 250); do
 		pgrep -P $pid -x vmctl-init >/dev/null && break
@@ -41,7 +42,7 @@ killed_runtime() {
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	sleep 0.3
-	expect_eq "$(pgrep -f 'sleep 30' | xargs -r ps -o comm= -p | grep -c sleep)" "0" "workload died with vmctl"
+	expect_eq "$(pgrep -f '^sleep 3031$' | xargs -r ps -o comm= -p | grep -c sleep)" "0" "workload died with vmctl"
 	expect_eq "$(init_count)" "0" "init died with vmctl"
 	"$VMCTL" rm -f victim >/dev/null 2>&1
 	expect_eq "$(cgroup_dirs)" "0" "cgroup removed by cleanup"
