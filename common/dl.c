@@ -21,12 +21,13 @@ void *dl_library(const char *soname, const char *package, char *msg, size_t n)
 	(void)package;
 	refused = true;
 	return NULL;
-#endif
+#else
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		snprintf(msg, n, "cannot load %s (install Debian's %s): %s", soname,
 			 package, dlerror());
 	return h;
+#endif
 }
 
 int dl_symbol(void *h, const char *soname, const char *what, const char *name,

@@ -158,8 +158,23 @@ static int plan_run(struct run_plan *p, struct vmctl_err *err)
 	return check_volumes(s, err);
 }
 
+/* Written now, or (record_late) only checked and given its id and its
+ * records dir, which the init mounts over; the engine writes it. */
+static int record_now_or_prepare(struct run_plan *p, struct vmctl_err *err)
+{
+	const struct run_spec *s = p->spec;
+	if (!p->record_late)
+		return state_create(p->root, s->name, &p->st, err);
+	/* A late record still refuses a bad name before anything starts. */
+	if (state_check_name(s->name, err) < 0)
+		return -err->code;
+	int r = state_records_dir(p->root, &p->st, p->records_dir,
+				  sizeof(p->records_dir), err);
+	return r < 0 ? r : state_new_id(&p->st, err);
+}
+
 /* The record, complete before it is first written (one write), and what
- * derives from its id; written now, or by the engine (record_late). */
+ * derives from its id. */
 static int create_record(struct run_plan *p, struct vmctl_err *err)
 {
 	const struct run_spec *s = p->spec;
@@ -174,16 +189,7 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	p->st.status = ST_RUNNING;
 	p->st.started = wall_ms();
 	p->record_late = s->mode == MODE_CONTAINER && s->rm && !s->detach;
-	/* A late record still refuses a bad name before anything starts. */
-	if (p->record_late && state_check_name(s->name, err) < 0)
-		return -err->code;
-	int r = p->record_late
-		    ? state_records_dir(p->root, &p->st, p->records_dir,
-					sizeof(p->records_dir), err)
-		    : 0;
-	if (r == 0)
-		r = p->record_late ? state_new_id(&p->st, err)
-				   : state_create(p->root, s->name, &p->st, err);
+	int r = record_now_or_prepare(p, err);
 	if (r < 0)
 		return r;
 	snprintf(p->hostname, sizeof(p->hostname), "%s",

@@ -48,7 +48,8 @@ int state_check_name(const char *name, struct vmctl_err *err);
 /* Gives st a fresh random id (64 hex digits). */
 int state_new_id(struct ctr_state *st, struct vmctl_err *err);
 /* The directory st's record goes in (the run dir for a foreground --rm
- * run, see in_run_dir in state.c), created if missing, into buf. */
+ * run, see in_run_dir in state.c), created if missing (not its .names:
+ * state_create makes that), into buf. */
 int state_records_dir(const char *root, const struct ctr_state *st, char *buf,
 		      size_t n, struct vmctl_err *err);
 /* Allocates an id (unless st has one: state_new_id) and a unique name (the

@@ -21,7 +21,7 @@ struct caps_state {
 int caps_prepare(struct caps_state *st, struct vmctl_err *err);
 void caps_release(struct caps_state *st);
 
-/* The init, first thing (while it waits for the network namespace): drops
+/* The init, right before it may wait for the network namespace: drops
  * every capability but the default set from the bounding set, which it
  * needs for nothing (it execs nothing; the bounding set limits what an
  * execve can grant, not what the init already holds), and which its

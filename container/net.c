@@ -25,6 +25,7 @@
 
 #include "common/cleanup.h"
 #include "container/container.h"
+#include "container/tty.h"
 
 int net_loopback_up(void)
 {
@@ -69,35 +70,19 @@ struct net_msg {
 	char what[64];
 };
 
+/* One message, with the namespace's fd when err is 0 (container/tty.c's
+ * SCM_RIGHTS helpers carry it). */
 static void helper_send(int sock, int err, const char *what, int fd)
 {
 	struct net_msg m = {.err = err};
 	snprintf(m.what, sizeof(m.what), "%s", what);
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		msg.msg_control = ctl.buf;
-		msg.msg_controllen = sizeof(ctl.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	tty_send_fds(sock, &fd, fd >= 0, &m, sizeof(m));
 }
 
 /* The helper: only system calls from here to _exit (a raw clone's child). */
-static _Noreturn void net_helper(struct container_net *n, int sock)
+static _Noreturn void net_helper(int sock)
 {
-	/* Never outlive vmctl, and never take vmctl's signals' handlers'
-	 * paths: the helper's life is a few system calls. */
+	/* Never outlive vmctl. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (unshare(CLONE_NEWNET) < 0) {
 		helper_send(sock, errno, "new network namespace", -1);
@@ -153,7 +138,7 @@ int container_net_start(struct container_net **out, struct vmctl_err *err)
 	long pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0) {
 		close(socks[0]);
-		net_helper(n, socks[1]);
+		net_helper(socks[1]);
 	}
 	int e = errno;
 	close(socks[1]);
@@ -198,22 +183,9 @@ static void move_here_if_late(struct container_net *n)
 static int receive(struct container_net *n)
 {
 	struct net_msg m;
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = sizeof(ctl.buf)};
 	ssize_t got;
-	while ((got = recvmsg(n->sock, &msg, MSG_CMSG_CLOEXEC)) < 0 &&
-	       errno == EINTR)
+	while ((got = tty_recv_msg(n->sock, &m, sizeof(m), &n->fd)) == -EINTR)
 		;
-	struct cmsghdr *c = got > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&n->fd, CMSG_DATA(c), sizeof(int));
 	if (got == (ssize_t)sizeof(m) && m.err == 0 && n->fd >= 0)
 		return 0;
 	if (got == (ssize_t)sizeof(m) && m.err) {
@@ -221,7 +193,7 @@ static int receive(struct container_net *n)
 		snprintf(n->what, sizeof(n->what), "%.*s",
 			 (int)sizeof(m.what) - 1, m.what);
 	} else {
-		n->err = got < 0 ? errno : ECHILD;
+		n->err = got < 0 ? (int)-got : ECHILD;
 		snprintf(n->what, sizeof(n->what),
 			 "the network namespace helper died");
 	}

@@ -161,7 +161,7 @@ static int finish_and_go(struct launch *l, const struct cgroup_layout *layout,
 }
 
 /* The network namespace, made by a helper process meanwhile (container/net.c),
- * to the init, which waits for it first thing.  Cloning before it was
+ * to the init, which waits for it before it mounts sysfs.  Cloning before it was
  * ready saved the wait for it in front of the clone (0.2 ms here). */
 static int send_netns(struct container_net *net, int sock,
 		      struct vmctl_err *err)
