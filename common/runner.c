@@ -35,6 +35,7 @@ struct run_plan {
 	 * a tmpfs the init mounts over the records dir, not the record's. */
 	bool record_late;
 	char records_dir[PATH_MAX];
+	bool reaped; /* runs left by a killed vmctl: cleaned (reap_stale_once) */
 };
 
 static void run_plan_free(struct run_plan *p)
@@ -46,15 +47,49 @@ static void run_plan_free(struct run_plan *p)
 	container_net_release(p->net);
 }
 
+/* What a vmctl killed by SIGKILL left behind is cleaned by the next
+ * command.  A foreground container run does it once its workload has
+ * started (record_started): reading every record first thing would put
+ * that scan, which grows with the number of kept containers, in front of
+ * the start.  Sooner when the name it wants is taken: it may be a dead
+ * run's (create_state). */
+static void reap_stale_once(struct run_plan *p)
+{
+	if (p->reaped)
+		return;
+	p->reaped = true;
+	runner_reap_stale(p->root);
+}
+
+static bool reaps_late(const struct run_spec *s)
+{
+	return s->mode == MODE_CONTAINER && !s->detach;
+}
+
+static int create_state(struct run_plan *p, struct vmctl_err *err)
+{
+	int r = state_create(p->root, p->spec->name, &p->st, err);
+	if (r == -EEXIST && p->spec->name && !p->reaped) {
+		reap_stale_once(p);
+		vmctl_error_clear(err);
+		r = state_create(p->root, p->spec->name, &p->st, err);
+	}
+	return r;
+}
+
 /* A detached run's record names its workload so that `rm -f` can kill it.
  * A foreground run skips the write (it is on the measured path): `rm -f`
- * stops it through its owner, which forwards the signal. */
+ * stops it through its owner, which forwards the signal.  The workload
+ * runs on the other CPU meanwhile: the time to clean up after a killed
+ * vmctl. */
 static void record_started(void *ctx, pid_t pid)
 {
 	struct run_plan *p = ctx;
 	p->st.workload_pid = pid;
-	if (!p->spec->detach)
+	if (!p->spec->detach) {
+		reap_stale_once(p);
 		return;
+	}
 	struct vmctl_err ignored;
 	state_save(&p->st, &ignored);
 }
@@ -72,8 +107,7 @@ static int check_volumes(const struct run_spec *spec, struct vmctl_err *err)
 
 static int write_record(void *ctx, struct vmctl_err *err)
 {
-	struct run_plan *p = ctx;
-	return state_create(p->root, p->spec->name, &p->st, err);
+	return create_state(ctx, err);
 }
 
 static int run_container(struct run_plan *p, struct run_result *res,
@@ -164,7 +198,7 @@ static int record_now_or_prepare(struct run_plan *p, struct vmctl_err *err)
 {
 	const struct run_spec *s = p->spec;
 	if (!p->record_late)
-		return state_create(p->root, s->name, &p->st, err);
+		return create_state(p, err);
 	/* A late record still refuses a bad name before anything starts. */
 	if (state_check_name(s->name, err) < 0)
 		return -err->code;
@@ -288,11 +322,13 @@ int runner_run(const char *root, const struct run_spec *spec, int64_t t0_ns,
 	if (spec->mode == MODE_CONTAINER && !spec->detach &&
 	    container_net_start(&p.net, err) < 0)
 		return -err->code;
-	runner_reap_stale(root);
+	if (!reaps_late(spec))
+		reap_stale_once(&p);
 	int r = plan_run(&p, err);
 	if (r == 0)
 		r = create_record(&p, err);
 	if (r < 0) {
+		reap_stale_once(&p);
 		run_plan_free(&p);
 		return r;
 	}
@@ -303,6 +339,7 @@ int runner_run(const char *root, const struct run_spec *spec, int64_t t0_ns,
 		r = run_engine(&p, res, err);
 		finish_run(&p, res);
 	}
+	reap_stale_once(&p); /* the run failed before its workload started */
 	run_plan_free(&p);
 	return r;
 }

@@ -49,6 +49,40 @@ killed_runtime() {
 	expect_eq "$(grep -c " $VMCTL_ROOT" /proc/self/mountinfo)" "0" "no mount left"
 }
 
+# Kills a foreground `vmctl run [--rm] --name NAME busybox sleep SECS` once
+# its init is up.
+kill_run_named() {
+	"$VMCTL" run ${3:+"$3"} --name "$1" busybox sleep "$2" &
+	local pid=$! i
+	for i in $(seq 250); do
+		pgrep -P $pid -x vmctl-init >/dev/null && break
+		sleep 0.02
+	done
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	sleep 0.3
+}
+
+killed_then_next_run() {
+	# The next run cleans up after a killed vmctl, once its own workload
+	# has started; sooner when it wants the name of a dead --rm run (a
+	# kept container's name stays taken until `rm`, as Docker's).
+	local cg_before
+	cg_before=$(cgroup_dirs)
+	kill_run_named stale1 3032
+	expect_eq "$(cgroup_dirs)" "$((cg_before + 1))" "the killed run's cgroup is left"
+	expect_eq "$("$VMCTL" run --rm busybox echo next)" "next" "the next run runs"
+	expect_eq "$(cgroup_dirs)" "$cg_before" "the next run removed the killed run's cgroup"
+	expect_eq "$("$VMCTL" ps -a | grep -c ' stale1$')" "1" "the killed run is listed as exited"
+	"$VMCTL" rm stale1 >/dev/null
+	kill_run_named stale2 3033 --rm
+	expect_eq "$("$VMCTL" run --rm --name stale2 busybox echo reused 2>"$T/stale2.err")" "reused" "a dead --rm run's name is free for the next run"
+	expect_eq "$(cat "$T/stale2.err")" "" "and nothing said about it"
+	expect_eq "$(cgroup_dirs)" "$cg_before" "no cgroup left"
+	expect_eq "$("$VMCTL" ps -a | grep -c ' stale2$')" "0" "the name went with the --rm run"
+}
+
 t hundred_runs hundred_runs
 t fds_inside fds_inside
 t killed_runtime killed_runtime
+t killed_then_next_run killed_then_next_run
