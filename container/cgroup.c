@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -496,21 +497,68 @@ int cgroup_destroy(struct cgroup_handle *h, struct vmctl_err *err)
 	return ret;
 }
 
+/* The places a run may have made vmctl/<id> in, whatever cgroup_detect()
+ * says now: every v1 controller and both usual v2 mounts ("" where none;
+ * the strings live in l or are static). */
+static void every_mount(const char *mounts[CG_NCTRL + 2], struct cgroup_layout *l)
+{
+	static const char *const extra[] = {"/sys/fs/cgroup",
+					    "/sys/fs/cgroup/unified"};
+	cgroup_detect(l, NULL);
+	if (l->version != 1)
+		detect_from_mountinfo(l);
+	for (int c = 0; c < CG_NCTRL + 2; c++)
+		mounts[c] = c < CG_NCTRL ? l->v1[c] : extra[c - CG_NCTRL];
+}
+
+static bool kept(const char *name, const char *const *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, keep[i]))
+			return true;
+	return false;
+}
+
+int cgroup_remove_orphans(const char *const *keep, size_t n, time_t before)
+{
+	struct cgroup_layout l;
+	const char *mounts[CG_NCTRL + 2];
+	int removed = 0;
+
+	every_mount(mounts, &l);
+	for (int c = 0; c < CG_NCTRL + 2; c++) {
+		char dir[300];
+		if (!mounts[c][0] ||
+		    snprintf(dir, sizeof(dir), "%s/vmctl", mounts[c]) >= (int)sizeof(dir))
+			continue;
+		cleanup_closedir DIR *d = opendir(dir);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			struct stat st;
+			/* The controllers' files are skipped unread. */
+			if (de->d_name[0] == '.' ||
+			    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+			    kept(de->d_name, keep, n) ||
+			    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISDIR(st.st_mode) || st.st_mtime >= before)
+				continue;
+			/* Refused (EBUSY) while anything is inside. */
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+				removed++;
+		}
+	}
+	return removed;
+}
+
 int cgroup_remove_id(const char *id, struct vmctl_err *err)
 {
 	struct cgroup_layout l;
-	static const char *const extra[] = {"/sys/fs/cgroup",
-					    "/sys/fs/cgroup/unified"};
+	const char *mounts[CG_NCTRL + 2];
 	int ret = 0;
 
-	/* Every place a previous run may have used, whatever detect() says
-	 * now: all v1 controllers and both usual v2 mounts. */
-	cgroup_detect(&l, NULL);
-	if (l.version != 1)
-		detect_from_mountinfo(&l);
+	every_mount(mounts, &l);
 	for (int c = 0; c < CG_NCTRL + 2; c++) {
-		const char *mount =
-		    c < CG_NCTRL ? l.v1[c] : extra[c - CG_NCTRL];
+		const char *mount = mounts[c];
 		char dir[320];
 		if (!mount[0] ||
 		    cgroup_dir_for(mount, id, dir, sizeof(dir)) < 0)

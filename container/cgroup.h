@@ -95,4 +95,9 @@ int cgroup_destroy(struct cgroup_handle *h, struct vmctl_err *err);
  * what is left; missing directories are fine. */
 int cgroup_remove_id(const char *id, struct vmctl_err *err);
 
+/* Removes, on every hierarchy, the EMPTY vmctl/<name> directories whose
+ * name is not one of keep[0..n) and whose mtime is before `before`; never
+ * kills anything (rmdir refuses a populated cgroup).  Returns how many. */
+int cgroup_remove_orphans(const char *const *keep, size_t n, time_t before);
+
 #endif

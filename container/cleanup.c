@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/mount.h>
+#include <time.h>
 
 #include "container/cgroup.h"
 #include "container/container.h"
@@ -29,4 +30,10 @@ int container_cleanup(const char *id, const char *state_dir,
 			r = vmctl_error(err, errno, "unmount %s", rootfs);
 	}
 	return r;
+}
+
+int container_reap_orphans(const char *const *keep, size_t n)
+{
+	return cgroup_remove_orphans(keep, n,
+				     time(NULL) - CONTAINER_ORPHAN_AGE_S);
 }

@@ -89,4 +89,13 @@ int container_run(const struct container_config *cfg, struct run_result *res,
 int container_cleanup(const char *id, const char *state_dir,
 		      struct vmctl_err *err);
 
+/* Removes the empty cgroups of runs that have no record: ids not in
+ * keep[0..n) (every record there is, running or not).  A vmctl killed between
+ * making a run's cgroup and writing its record leaves one (a foreground --rm
+ * run writes its record once the workload started).  Only cgroups older
+ * than CONTAINER_ORPHAN_AGE_S: a younger one may be a starting run's.
+ * Returns how many were removed. */
+#define CONTAINER_ORPHAN_AGE_S 10
+int container_reap_orphans(const char *const *keep, size_t n);
+
 #endif

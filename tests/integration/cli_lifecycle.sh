@@ -132,6 +132,15 @@ kill9_rm_recovery() {
 	for _ in $(seq 50); do pgrep -f '^sleep 6768' >/dev/null || break; sleep 0.1; done
 	expect_eq "$(pgrep -f '^sleep 6768' | wc -l)" 0 "no process left"
 	"$VMCTL" run --rm --name k9rm busybox true; expect_eq $? 0 "the name is free again"
+	# Without --name the record is written once the workload started.
+	"$VMCTL" run --rm busybox sleep 6769 &
+	pid=$!
+	for _ in $(seq 50); do "$VMCTL" ps | grep -q 'sleep 6769' && break; sleep 0.1; done
+	expect_contains "$("$VMCTL" ps)" "sleep 6769" "ps lists the running unnamed --rm run"
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	expect_not_contains "$("$VMCTL" ps -a)" "sleep 6769" "the next command removes its record"
+	expect_eq "$(ls -A "$VMCTL_ROOT/run" "$VMCTL_ROOT/run/.names" | grep -vc -e '^\.names$' -e '^$' -e ':$')" 0 "record and name gone"
 }
 
 # bin/vmctl is static (musl) and hands the commands that load shared libraries to

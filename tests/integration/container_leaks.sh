@@ -82,7 +82,36 @@ killed_then_next_run() {
 	expect_eq "$("$VMCTL" ps -a | grep -c ' stale2$')" "0" "the name went with the --rm run"
 }
 
+orphan_cgroups() {
+	# A vmctl killed between making a run's cgroup and writing its record
+	# leaves an empty cgroup no record names: the next command removes it
+	# once it is old enough not to be a starting run's.  Populated or young
+	# ones, and those of runs with a record, stay.
+	local v1=/sys/fs/cgroup/memory/vmctl old young busy sleeper id
+	[ -d /sys/fs/cgroup/memory ] || v1=/sys/fs/cgroup/unified/vmctl
+	mkdir -p "$v1"
+	old=$v1/$(printf 'a%.0s' $(seq 64)) young=$v1/$(printf 'b%.0s' $(seq 64)) busy=$v1/$(printf 'c%.0s' $(seq 64))
+	mkdir "$old" "$young" "$busy"
+	sleep 3034 &
+	sleeper=$!
+	echo $sleeper >"$busy/cgroup.procs"
+	id=$("$VMCTL" run -d busybox sleep 3035)
+	touch -d '1 hour ago' "$old" "$busy" "$v1/$id"
+	"$VMCTL" ps >/dev/null
+	expect_eq "$(test -d "$old" && echo kept || echo removed)" "removed" "an old empty orphan is removed"
+	expect_eq "$(test -d "$young" && echo kept || echo removed)" "kept" "a young one stays (a starting run's)"
+	expect_eq "$(test -d "$busy" && echo kept || echo removed)" "kept" "a populated one stays"
+	expect_eq "$(test -d "$v1/$id" && echo kept || echo removed)" "kept" "a running container's stays"
+	kill $sleeper
+	wait $sleeper 2>/dev/null
+	rmdir "$young"
+	for _ in $(seq 50); do rmdir "$busy" 2>/dev/null && break; sleep 0.1; done
+	"$VMCTL" rm -f "$id" >/dev/null
+	expect_eq "$(test -d "$v1/$id" && echo kept || echo removed)" "removed" "rm -f removes it"
+}
+
 t hundred_runs hundred_runs
 t fds_inside fds_inside
 t killed_runtime killed_runtime
 t killed_then_next_run killed_then_next_run
+t orphan_cgroups orphan_cgroups
