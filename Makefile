@@ -53,7 +53,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
-all: $(BIN)/vmctl $(BIN)/vmctl-full $(BIN)/vmctl-init $(BIN)/vmctl-vmm
+all: $(BIN)/vmctl $(BIN)/vmctl-full $(BIN)/vmctl-init $(BIN)/vmctl-vmm $(BUILD)/vmctl-floor
 
 # bin/vmctl is what every `vmctl run` execs, so it is static and built with musl: glibc costs
 # every exec 0.3-0.5 ms here (ld.so, then ~20 CPUID instructions that trap to the hypervisor of
@@ -82,6 +82,16 @@ else
 # One glibc binary that does everything itself (make asan: sanitizers need glibc).
 $(BIN)/vmctl: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
 	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endif
+
+# bench/startup's reference row: vmctl's isolation with no runtime around it
+# (bench/floor/main.c), linked like bin/vmctl.  Not installed.
+ifeq ($(STATIC),1)
+$(BUILD)/vmctl-floor: $(BUILD)/musl/bench/floor/main.o $(filter-out $(BUILD)/musl/cli/%,$(MUSL_OBJS)) $(MUSL_LIBS)
+	$(MUSL_CC) -static $(CFLAGS) $(LDFLAGS) -o $@ $^ -lpthread
+else
+$(BUILD)/vmctl-floor: $(BUILD)/bench/floor/main.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 endif
 

@@ -163,6 +163,21 @@ class Startup(unittest.TestCase):
         t = self.st.targets({"crun": {"skipped": "no"}}, {})
         self.assertEqual([x["pass"] for x in t], [None, None, None])
 
+    def test_floor_summary(self):
+        figures = {"vmctl": {"median_ms": 2.5}, "floor-1": {"median_ms": 0.5},
+                   "floor-3": {"median_ms": 1.75}, "floor": {"median_ms": 2.0},
+                   "floor-2": {"skipped": "no"}}
+        f = self.st.floor_summary(figures)
+        self.assertEqual([lv["level"] for lv in f["levels"]], [1, 3, 5])
+        self.assertEqual([lv["adds_ms"] for lv in f["levels"]], [None, 1.25, 0.25])
+        self.assertEqual(f["floor_ms"], 2.0)
+        self.assertEqual(f["vmctl_above_floor_ms"], 0.5)
+
+    def test_floor_summary_without_floor(self):
+        f = self.st.floor_summary({"vmctl": {"median_ms": 2.5}})
+        self.assertEqual(f["levels"], [])
+        self.assertTrue(math.isnan(f["vmctl_above_floor_ms"]))
+
 
 class Vm(unittest.TestCase):
     def setUp(self):
