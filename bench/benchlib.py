@@ -528,10 +528,21 @@ class Runtime:
         return res, why
 
 
+def rotated(items, i):
+    """Round i's order: the list turned by i, so that over the rounds every
+    runtime follows every other one equally often (pure).  What a runtime
+    leaves to the kernel to finish after it exits (a network namespace's
+    cleanup, RCU callbacks, freed cgroups) lands on whoever runs next: with
+    one fixed order it would always be the same one."""
+    k = i % len(items) if items else 0
+    return items[k:] + items[:k]
+
+
 def run_interleaved(runtimes, runs, warmup, workdir, log=None):
-    """Warm-up rounds, then `runs` rounds of every runtime in turn.  A runtime
-    whose warm-up fails is skipped (with the reason); a failing measured run
-    is counted and left out of the figures.  Every loop is bounded."""
+    """Warm-up rounds, then `runs` rounds of every runtime in turn, each round
+    in a rotated order (rotated()).  A runtime whose warm-up fails is skipped
+    (with the reason); a failing measured run is counted and left out of the
+    figures.  Every loop is bounded."""
     stderr_path = os.path.join(workdir, "run.stderr")
     for w in range(warmup):
         for rt in runtimes:
@@ -542,7 +553,7 @@ def run_interleaved(runtimes, runs, warmup, workdir, log=None):
                 rt.skipped = "warm-up run failed: " + why
     active = [rt for rt in runtimes if not rt.skipped]
     for i in range(runs):
-        for rt in active:
+        for rt in rotated(active, i):
             res, why = rt.run_once(i, stderr_path)
             if why:
                 rt.failures += 1

@@ -119,6 +119,11 @@ class Timing(unittest.TestCase):
         self.assertIn("boot", res["stdout"])
         self.assertGreaterEqual(res["wall_ns"] / 1e6, st["S"])
 
+    def test_rotated(self):
+        self.assertEqual([bl.rotated([1, 2, 3], i) for i in range(4)],
+                         [[1, 2, 3], [2, 3, 1], [3, 1, 2], [1, 2, 3]])
+        self.assertEqual(bl.rotated([], 5), [])
+
     def test_interleaving_order_and_warmup(self):
         calls = []
 
@@ -132,7 +137,7 @@ class Timing(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             bl.run_interleaved([a, b, c], runs=2, warmup=1, workdir=d)
         self.assertEqual(calls, [("a", -1), ("b", -1), ("c", -1),
-                                 ("a", 0), ("c", 0), ("a", 1), ("c", 1)])
+                                 ("a", 0), ("c", 0), ("c", 1), ("a", 1)])
         self.assertIn("warm-up", b.skipped)
         self.assertEqual((len(a.samples_ms), a.failures), (2, 0))
         self.assertEqual((len(c.samples_ms), c.failures), (1, 1))
