@@ -29,6 +29,13 @@ struct bench_stats {
 struct bench_stats bench_stats_of(const double *v, size_t n);
 /* q in [0,1]; NAN when no value. */
 double bench_percentile(const double *v, size_t n, double q);
+
+/* Pure: the subject that runs k-th in round `round` of n subjects.  Each
+ * round's order is the previous one's turned by one, so that every subject
+ * follows every other equally often: what one leaves the kernel to finish
+ * after it exits (a network namespace's cleanup, RCU callbacks) lands on
+ * whoever runs next. */
+size_t bench_round_subject(unsigned round, size_t k, size_t n);
 /* a / b, NAN when either is NAN or b is 0. */
 double bench_ratio(double a, double b);
 

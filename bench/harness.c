@@ -602,6 +602,11 @@ static int settle_baseline(struct bench_ctx *x, struct vmctl_err *err)
 	return 0;
 }
 
+size_t bench_round_subject(unsigned round, size_t k, size_t n)
+{
+	return n ? (k + round) % n : 0;
+}
+
 static int run_rounds(struct bench_ctx *x, struct vmctl_err *err)
 {
 	unsigned rounds = x->o->warmup + x->o->runs, active = 0;
@@ -610,7 +615,8 @@ static int run_rounds(struct bench_ctx *x, struct vmctl_err *err)
 	x->total = rounds * active * x->o->concurrency;
 	x->expected = x->o->warmup ? -1 : 0;
 	for (unsigned round = 0; round < rounds; round++)
-		for (size_t i = 0; i < x->r->n_subjects; i++) {
+		for (size_t k = 0; k < x->r->n_subjects; k++) {
+			size_t i = bench_round_subject(round, k, x->r->n_subjects);
 			if (x->plan[i].s->skipped[0])
 				continue;
 			int r = run_batch(x, i, round, err);

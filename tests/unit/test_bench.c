@@ -70,6 +70,18 @@ static void test_stats_all_nan_or_empty(void **state)
 	assert_true(isnan(bench_percentile(v, N(v), 0.5)));
 }
 
+static void test_round_order(void **state)
+{
+	(void)state;
+	/* Turned by one each round; every subject once per round. */
+	size_t want[3][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}};
+	for (unsigned r = 0; r < 3; r++)
+		for (size_t k = 0; k < 3; k++)
+			assert_int_equal(bench_round_subject(r, k, 3), want[r][k]);
+	assert_int_equal(bench_round_subject(3, 0, 3), 0);
+	assert_int_equal(bench_round_subject(7, 0, 0), 0);
+}
+
 static void test_ratio(void **state)
 {
 	assert_close(bench_ratio(6, 3), 2);
@@ -544,6 +556,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_median_odd_even),
 	    cmocka_unit_test(test_percentile_numpy_linear),
+	    cmocka_unit_test(test_round_order),
 	    cmocka_unit_test(test_stats_skip_nan),
 	    cmocka_unit_test(test_stats_all_nan_or_empty),
 	    cmocka_unit_test(test_ratio),
