@@ -129,9 +129,11 @@ progress_on_tty() {
 		/dev/null >"$T/tty.out" </dev/null || return 1
 	local out
 	out=$(tr '\r' '\n' <"$T/tty.out")
+	# Each round's order is the previous one's turned by one.
 	expect_contains "$out" "[#######.......................] 1/4 container"
 	expect_contains "$out" "] 2/4 bwrap"
-	expect_contains "$out" "[##############################] 4/4 bwrap"
+	expect_contains "$out" "] 3/4 bwrap"
+	expect_contains "$out" "[##############################] 4/4 container"
 	expect_contains "$out" "container  startup" "the table after the bar"
 	# not a terminal: no bar
 	"$VMCTL" bench --runs 1 --warmup 0 --modes container busybox true >"$T/p.out" 2>"$T/p.err" ||

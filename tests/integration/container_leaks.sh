@@ -29,26 +29,6 @@ fds_inside() {
 	expect_eq "$("$VMCTL" run --rm -i busybox ls /proc/self/fd </dev/null | tr '\n' ' ')" "0 1 2 3 " "with -i"
 }
 
-killed_runtime() {
-	# vmctl killed with SIGKILL: the container dies with it (no orphan), and
-	# cleanup (vmctl rm -f / the next start) removes the rest.
-	# A duration no other test uses: the check below counts by command line.
-	"$VMCTL" run --name victim busybox sleep 3031 &
-	local pid=$! i
-	for i in $(seq 250); do
-		pgrep -P $pid -x vmctl-init >/dev/null && break
-		sleep 0.02
-	done
-	kill -9 $pid
-	wait $pid 2>/dev/null
-	sleep 0.3
-	expect_eq "$(pgrep -f '^sleep 3031$' | xargs -r ps -o comm= -p | grep -c sleep)" "0" "workload died with vmctl"
-	expect_eq "$(init_count)" "0" "init died with vmctl"
-	"$VMCTL" rm -f victim >/dev/null 2>&1
-	expect_eq "$(cgroup_dirs)" "0" "cgroup removed by cleanup"
-	expect_eq "$(grep -c " $VMCTL_ROOT" /proc/self/mountinfo)" "0" "no mount left"
-}
-
 # Kills a foreground `vmctl run [--rm] --name NAME busybox sleep SECS` once
 # its init is up.
 kill_run_named() {
@@ -61,6 +41,18 @@ kill_run_named() {
 	kill -9 $pid
 	wait $pid 2>/dev/null
 	sleep 0.3
+}
+
+killed_runtime() {
+	# vmctl killed with SIGKILL: the container dies with it (no orphan), and
+	# cleanup (vmctl rm -f / the next start) removes the rest.
+	# A duration no other test uses: the check below counts by command line.
+	kill_run_named victim 3031
+	expect_eq "$(pgrep -f '^sleep 3031$' | xargs -r ps -o comm= -p | grep -c sleep)" "0" "workload died with vmctl"
+	expect_eq "$(init_count)" "0" "init died with vmctl"
+	"$VMCTL" rm -f victim >/dev/null 2>&1
+	expect_eq "$(cgroup_dirs)" "0" "cgroup removed by cleanup"
+	expect_eq "$(grep -c " $VMCTL_ROOT" /proc/self/mountinfo)" "0" "no mount left"
 }
 
 killed_then_next_run() {
