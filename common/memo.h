@@ -30,7 +30,18 @@ int memo_path(char *buf, size_t n, const char *dir, const char *name, const char
 int memo_lookup(const char *memo_file, const char *fingerprint, char *value, size_t n);
 
 /* Stores (fingerprint, value), atomically; failures are harmless (the
- * value is computed again next time) and only returned. */
+ * value is computed again next time) and only returned.  A memo file that
+ * did not exist yet makes memo_prune() keep the MEMO_KEPT newest of its
+ * name. */
 int memo_store(const char *memo_file, const char *fingerprint, const char *value);
+
+/* Memos of one name are one per source (each vmctl build has its own
+ * seccomp memo, each checkout its kernel key's): that many are kept. */
+#define MEMO_KEPT 8
+
+/* Removes all but the `keep` most recently stored files of memo_file's
+ * family ("<dir>/<name>-<16 hex digits>", the same name).  Returns how
+ * many went, or -errno. */
+int memo_prune(const char *memo_file, size_t keep);
 
 #endif

@@ -67,6 +67,44 @@ static void test_absent_input_and_corrupt_memo(void **state)
 	assert_int_equal(memo_fingerprint_add(tiny, sizeof(tiny), &off, missing), -ENAMETOOLONG);
 }
 
+/* Stores a memo of family `name` for fingerprint fp, its mtime `age` s ago. */
+static void store_aged(const char *name, const char *fp, int age, char *path, size_t n)
+{
+	assert_int_equal(memo_path(path, n, dir, name, fp), 0);
+	assert_int_equal(memo_store(path, fp, "v"), 0);
+	struct timespec t[2] = {{time(NULL) - age, 0}, {time(NULL) - age, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static void test_prune_keeps_newest_of_a_family(void **state)
+{
+	(void)state;
+	char paths[MEMO_KEPT + 3][256], other[256], fp[32], plain[256];
+	/* MEMO_KEPT + 2 sources, the first the oldest; one of another family. */
+	for (int i = 0; i < MEMO_KEPT + 2; i++) {
+		snprintf(fp, sizeof(fp), "source %d", i);
+		store_aged(".fam-memo", fp, 1000 - i, paths[i], sizeof(paths[i]));
+	}
+	store_aged(".other-memo", "x", 5000, other, sizeof(other));
+	snprintf(plain, sizeof(plain), "%s/.fam-memo-notahexname", dir);
+	assert_int_equal(write_file(plain, "x", 1, 0644), 0);
+	/* Each store of a new source pruned: MEMO_KEPT stay, the newest. */
+	for (int i = 0; i < MEMO_KEPT + 2; i++)
+		assert_int_equal(access(paths[i], F_OK) == 0, i >= 2);
+	assert_int_equal(access(other, F_OK), 0);
+	assert_int_equal(access(plain, F_OK), 0);
+	/* Storing again under a known fingerprint prunes nothing. */
+	assert_int_equal(memo_store(paths[5], "source 5", "w"), 0);
+	assert_int_equal(memo_prune(paths[5], 3), MEMO_KEPT - 3);
+	for (int i = 2; i < MEMO_KEPT + 2; i++)
+		assert_int_equal(access(paths[i], F_OK) == 0, i == 5 || i >= MEMO_KEPT);
+	assert_int_equal(memo_prune("no-slash-memo-0", 1), 0);
+	unlink(plain);
+	unlink(other);
+	for (int i = 0; i < MEMO_KEPT + 2; i++)
+		unlink(paths[i]);
+}
+
 static void test_memo_path_per_fingerprint(void **state)
 {
 	char a[256], b[256], c[256];
@@ -97,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_store_lookup_and_change),
 		cmocka_unit_test(test_absent_input_and_corrupt_memo),
 		cmocka_unit_test(test_memo_path_per_fingerprint),
+		cmocka_unit_test(test_prune_keeps_newest_of_a_family),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
