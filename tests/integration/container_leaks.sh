@@ -79,8 +79,9 @@ orphan_cgroups() {
 	# leaves an empty cgroup no record names: the next command removes it
 	# once it is old enough not to be a starting run's.  Populated or young
 	# ones, and those of runs with a record, stay.
+	# Where vmctl makes its cgroups: v1's memory hierarchy, else the v2 tree.
 	local v1=/sys/fs/cgroup/memory/vmctl old young busy sleeper id
-	[ -d /sys/fs/cgroup/memory ] || v1=/sys/fs/cgroup/unified/vmctl
+	[ -d /sys/fs/cgroup/memory ] || v1=/sys/fs/cgroup/vmctl
 	mkdir -p "$v1"
 	old=$v1/$(printf 'a%.0s' $(seq 64)) young=$v1/$(printf 'b%.0s' $(seq 64)) busy=$v1/$(printf 'c%.0s' $(seq 64))
 	mkdir "$old" "$young" "$busy"
@@ -88,6 +89,8 @@ orphan_cgroups() {
 	sleeper=$!
 	echo $sleeper >"$busy/cgroup.procs"
 	id=$("$VMCTL" run -d busybox sleep 3035)
+	# -d returns once its monitor runs; the cgroup comes a moment later.
+	for _ in $(seq 100); do [ -d "$v1/$id" ] && break; sleep 0.05; done
 	touch -d '1 hour ago' "$old" "$busy" "$v1/$id"
 	"$VMCTL" ps >/dev/null
 	expect_eq "$(test -d "$old" && echo kept || echo removed)" "removed" "an old empty orphan is removed"
