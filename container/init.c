@@ -319,15 +319,10 @@ static pid_t start_workload(struct launch *l, int slave)
  * Nothing before touches the network. */
 static void join_netns(struct launch *l)
 {
-	int type = 0, fd = -1;
-	size_t nfds = 1;
-	ssize_t n = tty_recv_fds(l->sync_child, &type, sizeof(type), &fd, &nfds);
-	if (n != (ssize_t)sizeof(type) || type != MSG_NET || nfds != 1)
-		setup_fail(l, n < 0 ? (int)-n : EPROTO,
-			   "wait for the network namespace");
-	if (setns(fd, CLONE_NEWNET) < 0)
-		setup_fail(l, errno, "join the network namespace");
-	close(fd);
+	const char *what;
+	int r = launch_join_netns(l->sync_child, &what);
+	if (r < 0)
+		setup_fail(l, -r, "%s", what);
 }
 
 /* rootfs_setup's hook: the bounding set first (30 system calls that would
@@ -346,38 +341,16 @@ static void before_sysfs(void *arg)
  * the seccomp filter; its go message carries the filter. */
 static void wait_for_go(struct launch *l)
 {
-	size_t size = sizeof(struct launch_go) +
-		      LAUNCH_BPF_MAX * sizeof(struct sock_filter);
-	char *buf = malloc(size);
-	int fds[TTY_MAX_FDS];
-	size_t nfds = TTY_MAX_FDS;
-	struct launch_go go;
-
+	char *buf = malloc(LAUNCH_GO_MAX);
+	const char *what;
 	if (!buf)
 		setup_fail(l, ENOMEM, "filter buffer");
-	ssize_t n = tty_recv_fds(l->sync_child, buf, size, fds, &nfds);
-	if (n < (ssize_t)sizeof(go))
-		setup_fail(l, n < 0 ? (int)-n : EPROTO, "wait for the runtime");
-	memcpy(&go, buf, sizeof(go));
-	if (go.type != MSG_GO || go.len > LAUNCH_BPF_MAX ||
-	    (size_t)n != sizeof(go) + go.len * sizeof(struct sock_filter))
-		setup_fail(l, EPROTO, "bad go message");
 	/* The filter is used by the vfork child only; execve then drops
 	 * this copy of the address space with the rest. */
-	l->seccomp.len = (unsigned short)go.len;
-	l->seccomp.filter = (struct sock_filter *)(buf + sizeof(go));
-	/* The fds are the cgroups' "tasks"/"cgroup.procs" files: a process
-	 * moving itself is fast (0.04 ms), one moved by another process
-	 * costs an RCU grace period (11 ms here, measured). */
-	for (size_t i = 0; i < nfds; i++) {
-		if (write(fds[i], "0", 1) != 1)
-			setup_fail(l, errno, "enter the cgroup");
-		close(fds[i]);
-	}
-	/* After entering, so the namespace's root is the container's own
-	 * cgroup and /proc/self/cgroup shows "/". */
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		setup_fail(l, errno, "cgroup namespace");
+	int r = launch_enter_go(l->sync_child, buf, LAUNCH_GO_MAX, &l->seccomp,
+				&what);
+	if (r < 0)
+		setup_fail(l, -r, "%s", what);
 }
 
 void container_init_main(struct launch *l)

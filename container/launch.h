@@ -52,6 +52,24 @@ struct launch_go {
 };
 
 #define LAUNCH_BPF_MAX 4096 /* BPF_MAXINSNS */
+/* A buffer that holds any go message. */
+#define LAUNCH_GO_MAX                                                          \
+	(sizeof(struct launch_go) + LAUNCH_BPF_MAX * sizeof(struct sock_filter))
+
+/* Parent: the network namespace's fd (MSG_NET).  Returns tty_send_fds()'s. */
+int launch_send_netns(int sock, int netns_fd);
+/* Init: waits for MSG_NET and joins the namespace.  Returns 0, or -errno
+ * with *what naming the step that failed. */
+int launch_join_netns(int sock, const char **what);
+/* Parent: "go", with the cgroup files the init writes itself into and the
+ * seccomp filter.  Returns 0 or -errno (EPIPE: the init is gone). */
+int launch_send_go(int sock, const int *cg_fds, size_t n_fds,
+		   const struct sock_fprog *filter);
+/* Init: waits for "go" into buf (LAUNCH_GO_MAX bytes), moves itself into the
+ * cgroups it carries, unshares the cgroup namespace and points *filter into
+ * buf.  Returns 0, or -errno with *what naming the step that failed. */
+int launch_enter_go(int sock, char *buf, size_t size,
+		    struct sock_fprog *filter, const char **what);
 
 struct launch_msg {
 	int type;

@@ -142,16 +142,8 @@ static int finish_and_go(struct launch *l, const struct cgroup_layout *layout,
 	trace("seccomp");
 	if (r < 0)
 		return r;
-	size_t bpf = l->seccomp.len * sizeof(struct sock_filter);
-	cleanup_free char *msg = malloc(sizeof(struct launch_go) + bpf);
-	analyzer_cleanup(msg);
-	if (!msg)
-		return vmctl_error(err, ENOMEM, "go message");
-	struct launch_go go = {MSG_GO, l->seccomp.len};
-	memcpy(msg, &go, sizeof(go));
-	memcpy(msg + sizeof(go), l->seccomp.filter, bpf);
 	size_t nfds = l->cg_into_at_clone ? 0 : l->cg.n;
-	r = tty_send_fds(sock, l->cg.procs_fd, nfds, msg, sizeof(go) + bpf);
+	r = launch_send_go(sock, l->cg.procs_fd, nfds, &l->seccomp);
 	cgroup_close_fds(&l->cg);
 	/* EPIPE: the init already failed and said why; supervise() reads
 	 * its report. */
@@ -169,8 +161,7 @@ static int send_netns(struct container_net *net, int sock,
 	int fd = container_net_fd(net, err);
 	if (fd < 0)
 		return fd;
-	int type = MSG_NET;
-	int r = tty_send_fds(sock, &fd, 1, &type, sizeof(type));
+	int r = launch_send_netns(sock, fd);
 	/* EPIPE: the init already failed and said why (supervise()). */
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
 		return vmctl_error(err, r, "send the network namespace");

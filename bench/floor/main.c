@@ -78,16 +78,12 @@ static _Noreturn void die(const char *what, int err)
 
 /* ---- the init: PID 1 of the new pid namespace, becomes CMD ---- */
 
-static void join_netns(void *arg)
+static void join_netns(struct floor *f)
 {
-	struct floor *f = arg;
-	int fd = -1;
-	char type;
-	if (tty_recv_msg(f->sock, &type, sizeof(type), &fd) != 1 || fd < 0)
-		die("receive the network namespace", EPROTO);
-	if (setns(fd, CLONE_NEWNET) < 0)
-		die("join the network namespace", errno);
-	close(fd);
+	const char *what;
+	int r = launch_join_netns(f->sock, &what);
+	if (r < 0)
+		die(what, -r);
 }
 
 /* Bounding set first, as vmctl's init (it needs CAP_SETPCAP). */
@@ -100,36 +96,23 @@ static void before_sysfs(void *arg)
 	join_netns(f);
 }
 
-/* The go message: the cgroup files to write ourselves into (a process
- * moving itself is the fast path), then the filter. */
+/* The go message: the cgroup files to write ourselves into, then the
+ * filter. */
 static void enter_cgroup_and_seal(struct floor *f)
 {
-	static char buf[sizeof(struct launch_go) +
-			LAUNCH_BPF_MAX * sizeof(struct sock_filter)];
-	int fds[TTY_MAX_FDS];
-	size_t nfds = TTY_MAX_FDS;
-	struct launch_go go;
-	ssize_t n = tty_recv_fds(f->sock, buf, sizeof(buf), fds, &nfds);
-	if (n < (ssize_t)sizeof(go))
-		die("wait for go", n < 0 ? (int)-n : EPROTO);
-	memcpy(&go, buf, sizeof(go));
-	for (size_t i = 0; i < nfds; i++) {
-		if (write(fds[i], "0", 1) != 1)
-			die("enter the cgroup", errno);
-		close(fds[i]);
-	}
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		die("cgroup namespace", errno);
+	static char buf[LAUNCH_GO_MAX];
+	struct sock_fprog prog;
+	const char *what;
+	int r = launch_enter_go(f->sock, buf, sizeof(buf), &prog, &what);
+	if (r < 0)
+		die(what, -r);
 	if (f->level < L_FULL)
 		return;
-	int r = caps_apply(&f->caps);
+	r = caps_apply(&f->caps);
 	if (r < 0)
 		die("capabilities", -r);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("no_new_privs", errno);
-	struct sock_fprog prog = {.len = (unsigned short)go.len,
-				  .filter =
-				      (struct sock_filter *)(buf + sizeof(go))};
 	r = seccomp_profile_load(&prog);
 	if (r < 0)
 		die("seccomp", -r);
@@ -184,10 +167,9 @@ static void send_go(struct floor *f, struct cgroup_handle *cg,
 {
 	struct vmctl_err err;
 	int fd = container_net_fd(f->net, &err);
-	char type = 'n';
 	if (fd < 0)
 		die(err.msg, err.code);
-	tty_send_fds(f->sock, &fd, 1, &type, sizeof(type));
+	launch_send_netns(f->sock, fd);
 	memset(cg, 0, sizeof(*cg));
 	for (int c = 0; c < CG_NCTRL; c++)
 		cg->procs_fd[c] = -1;
@@ -202,14 +184,7 @@ static void send_go(struct floor *f, struct cgroup_handle *cg,
 	if (f->level >= L_FULL &&
 	    seccomp_profile_get(&prog, f->cfg.cache_dir, &err) < 0)
 		die(err.msg, err.code);
-	size_t bpf = prog.len * sizeof(struct sock_filter);
-	static char msg[sizeof(struct launch_go) +
-			LAUNCH_BPF_MAX * sizeof(struct sock_filter)];
-	struct launch_go go = {MSG_GO, prog.len};
-	memcpy(msg, &go, sizeof(go));
-	if (bpf)
-		memcpy(msg + sizeof(go), prog.filter, bpf);
-	tty_send_fds(f->sock, cg->procs_fd, cg->n, msg, sizeof(go) + bpf);
+	launch_send_go(f->sock, cg->procs_fd, cg->n, &prog);
 	cgroup_close_fds(cg);
 	seccomp_profile_free(&prog);
 }
