@@ -34,12 +34,6 @@ struct run_plan {
 	 * up (write_record as the engine's on_record): its writable layer is
 	 * a tmpfs the init mounts over the records dir, not the record's. */
 	bool record_late;
-	/* ...and without --name, only once the workload started
-	 * (record_started): nothing to refuse it then, and the record's files
-	 * and JSON no longer share the CPU with the init's mounts (-0.1 ms
-	 * median here).  A vmctl killed in between leaves an empty cgroup
-	 * without a record: container_reap_orphans() finds it. */
-	bool record_after_start;
 	char records_dir[PATH_MAX];
 	bool reaped; /* runs left by a killed vmctl: cleaned (reap_stale_once) */
 };
@@ -67,9 +61,14 @@ static void reap_stale_once(struct run_plan *p)
 	runner_reap_stale(p->root);
 }
 
-static bool reaps_late(const struct run_spec *s)
+/* A late record without --name is written only once the workload started
+ * (record_started): nothing to refuse it then, and the record's files and
+ * JSON no longer share the CPU with the init's mounts (-0.1 ms median
+ * here).  A vmctl killed in between leaves an empty cgroup without a
+ * record: container_reap_orphans() finds it. */
+static bool record_after_start(const struct run_plan *p)
 {
-	return s->mode == MODE_CONTAINER && !s->detach;
+	return p->record_late && !p->spec->name;
 }
 
 static int create_state(struct run_plan *p, struct vmctl_err *err)
@@ -95,7 +94,7 @@ static void record_started(void *ctx, pid_t pid)
 	if (!p->spec->detach) {
 		/* Failing leaves the run unlisted by ps; it goes on. */
 		struct vmctl_err ignored;
-		if (p->record_after_start)
+		if (record_after_start(p))
 			create_state(p, &ignored);
 		reap_stale_once(p);
 		return;
@@ -150,7 +149,7 @@ static int run_container(struct run_plan *p, struct run_result *res,
 		.timeout_sec = s->timeout_sec,
 		.t0_ns = p->t0_ns,
 		.on_started = record_started,
-		.on_record = p->record_late && !p->record_after_start ? write_record : NULL,
+		.on_record = p->record_late && !record_after_start(p) ? write_record : NULL,
 		.ctx = p,
 	};
 	return container_run(&cfg, res, err);
@@ -233,7 +232,6 @@ static int create_record(struct run_plan *p, struct vmctl_err *err)
 	p->st.status = ST_RUNNING;
 	p->st.started = wall_ms();
 	p->record_late = s->mode == MODE_CONTAINER && s->rm && !s->detach;
-	p->record_after_start = p->record_late && !s->name;
 	int r = record_now_or_prepare(p, err);
 	if (r < 0)
 		return r;
@@ -327,28 +325,27 @@ int runner_run(const char *root, const struct run_spec *spec, int64_t t0_ns,
 	res->exit_code = 125;
 	res->phase_ns[PHASE_START] = t0_ns;
 	struct run_plan p = {.root = root, .spec = spec, .t0_ns = t0_ns};
-	/* A foreground container's network namespace is made on a thread from
-	 * now on, while the image is read and the record written (a detached
-	 * run forks first, so its engine starts its own). */
-	if (spec->mode == MODE_CONTAINER && !spec->detach &&
-	    container_net_start(&p.net, err) < 0)
+	/* A foreground container's network namespace is made by a helper
+	 * process from now on, while the image is read and the record written
+	 * (a detached run forks first, so its engine starts its own).  It
+	 * cleans up after killed runs once its workload started; the others
+	 * first. */
+	bool foreground_container = spec->mode == MODE_CONTAINER && !spec->detach;
+	if (foreground_container && container_net_start(&p.net, err) < 0)
 		return -err->code;
-	if (!reaps_late(spec))
+	if (!foreground_container)
 		reap_stale_once(&p);
 	int r = plan_run(&p, err);
 	if (r == 0)
 		r = create_record(&p, err);
-	if (r < 0) {
-		reap_stale_once(&p);
-		run_plan_free(&p);
-		return r;
-	}
-	snprintf(id, 65, "%s", p.st.id);
-	if (spec->detach) {
-		r = start_detached(&p, res, err);
-	} else {
-		r = run_engine(&p, res, err);
-		finish_run(&p, res);
+	if (r == 0) {
+		snprintf(id, 65, "%s", p.st.id);
+		if (spec->detach) {
+			r = start_detached(&p, res, err);
+		} else {
+			r = run_engine(&p, res, err);
+			finish_run(&p, res);
+		}
 	}
 	reap_stale_once(&p); /* the run failed before its workload started */
 	run_plan_free(&p);
