@@ -1,9 +1,7 @@
 /* memo.c - see memo.h. */
 #include "common/memo.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,61 +59,17 @@ int memo_lookup(const char *memo_file, const char *fingerprint, char *value, siz
 	return 0;
 }
 
-struct family_member {
-	struct timespec mtime;
-	char name[256];
-};
-
-static int older_first(const void *a, const void *b)
-{
-	const struct timespec *x = &((const struct family_member *)a)->mtime;
-	const struct timespec *y = &((const struct family_member *)b)->mtime;
-	if (x->tv_sec != y->tv_sec)
-		return x->tv_sec < y->tv_sec ? -1 : 1;
-	return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
-}
-
 int memo_prune(const char *memo_file, size_t keep)
 {
 	const char *slash = strrchr(memo_file, '/'), *dash = strrchr(memo_file, '-');
 	if (!slash || !dash || dash < slash)
 		return 0; /* not a memo_path() name: no family */
-	char dir[4096];
-	if (xsnprintf(dir, sizeof(dir), "%.*s", (int)(slash - memo_file), memo_file) < 0)
+	char dir[4096], prefix[256];
+	size_t plen = (size_t)(dash - slash); /* "<name>-" */
+	if (xsnprintf(dir, sizeof(dir), "%.*s", (int)(slash - memo_file), memo_file) < 0 ||
+	    xsnprintf(prefix, sizeof(prefix), "%.*s", (int)plen, slash + 1) < 0)
 		return -ENAMETOOLONG;
-	const char *prefix = slash + 1;
-	size_t plen = (size_t)(dash - prefix) + 1; /* "<name>-" */
-	cleanup_closedir DIR *d = opendir(dir);
-	if (!d)
-		return -errno;
-	cleanup_free struct family_member *m = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		struct stat st;
-		if (strncmp(de->d_name, prefix, plen) || strlen(de->d_name) != plen + 16 ||
-		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 16;
-			struct family_member *g = realloc(m, grown * sizeof(*m));
-			if (!g)
-				return -ENOMEM;
-			m = g;
-			cap = grown;
-		}
-		m[n].mtime = st.st_mtim;
-		snprintf(m[n].name, sizeof(m[n].name), "%s", de->d_name);
-		n++;
-	}
-	if (n <= keep)
-		return 0;
-	qsort(m, n, sizeof(*m), older_first);
-	int removed = 0;
-	for (size_t i = 0; i < n - keep; i++)
-		removed += unlinkat(dirfd(d), m[i].name, 0) == 0;
-	return removed;
+	return dir_keep_newest(dir, prefix, plen + 16, keep);
 }
 
 int memo_store(const char *memo_file, const char *fingerprint, const char *value)

@@ -171,33 +171,7 @@ static void plan_boot(const struct run_spec *spec, bool disk_root,
 
 static void prune_snapshots(const char *dir)
 {
-	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_strv char **names = NULL;
-	if (dfd < 0 || dir_names_sorted(dfd, &names) < 0)
-		return;
-	size_t n = 0;
-	while (names[n])
-		n++;
-	while (n >= SNAPSHOTS_KEPT) {
-		size_t oldest = SIZE_MAX;
-		struct timespec t = {0}, o = {0};
-		for (size_t i = 0; names[i]; i++) {
-			struct stat st;
-			if (!names[i][0] || fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;
-			t = st.st_mtim;
-			if (oldest == SIZE_MAX || t.tv_sec < o.tv_sec ||
-			    (t.tv_sec == o.tv_sec && t.tv_nsec < o.tv_nsec))
-				oldest = i, o = t;
-		}
-		if (oldest == SIZE_MAX)
-			return;
-		char path[PATH_MAX];
-		if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[oldest]) == 0)
-			rm_rf(path);
-		names[oldest][0] = '\0'; /* counted out */
-		n--;
-	}
+	dir_keep_newest(dir, "", 0, SNAPSHOTS_KEPT - 1);
 }
 
 /* The snapshot's key names everything its boot depended on: this vmctl

@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -395,4 +396,61 @@ int dir_names_sorted(int dfd, char ***out)
 	qsort(v, strv_len(v), sizeof(char *), cmp_names);
 	*out = v;
 	return 0;
+}
+
+struct dated_name {
+	struct timespec mtime;
+	char name[256];
+};
+
+static int older_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct dated_name *)a)->mtime;
+	const struct timespec *y = &((const struct dated_name *)b)->mtime;
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
+}
+
+int dir_keep_newest(const char *dir, const char *prefix, size_t name_len,
+		    size_t keep)
+{
+	size_t plen = strlen(prefix);
+	cleanup_closedir DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	cleanup_free struct dated_name *m = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    strncmp(de->d_name, prefix, plen) ||
+		    (name_len && strlen(de->d_name) != name_len) ||
+		    strlen(de->d_name) >= sizeof(m->name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (n == cap) {
+			size_t grown = cap ? cap * 2 : 16;
+			struct dated_name *g = realloc(m, grown * sizeof(*m));
+			if (!g)
+				return -ENOMEM;
+			m = g;
+			cap = grown;
+		}
+		m[n].mtime = st.st_mtim;
+		snprintf(m[n].name, sizeof(m[n].name), "%s", de->d_name);
+		n++;
+	}
+	if (n <= keep)
+		return 0;
+	qsort(m, n, sizeof(*m), older_first);
+	int removed = 0;
+	for (size_t i = 0; i < n - keep; i++) {
+		char path[PATH_MAX];
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir, m[i].name) == 0 &&
+		    rm_rf(path) == 0)
+			removed++;
+	}
+	return removed;
 }

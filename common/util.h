@@ -45,6 +45,12 @@ int rm_rf(const char *path);
  * malloc'd NULL-terminated vector (free with strv_free). */
 int dir_names_sorted(int dfd, char ***out);
 
+/* Removes (rm_rf) all but the `keep` most recently modified entries of dir
+ * whose name starts with prefix and, when name_len is not 0, is exactly
+ * name_len bytes long.  Returns how many went, or -errno. */
+int dir_keep_newest(const char *dir, const char *prefix, size_t name_len,
+		    size_t keep);
+
 /* Whole-file helpers.  read_file NUL-terminates and returns a malloc'd buffer. */
 int read_file(const char *path, char **out, size_t *len);
 int write_file(const char *path, const void *data, size_t len, mode_t mode);
